@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Pipeline.Engine;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>Runs the parsed command; turns the errors users can act on into a message and an exit code.</summary>
+static class CommandRunner
+{
+    public const int Failure = 1;
+
+    public static int Invoke(RootCommand root, string[] args)
+    {
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (NativeBackendException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+    }
+}

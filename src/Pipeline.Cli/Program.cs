@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Pipeline.Cli.Commands;
+
+var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout framework of 'LoRA Meets Dropout under a Unified Framework'.")
+{
+    DoctorCommand.Create(),
+};
+return CommandRunner.Invoke(root, args);

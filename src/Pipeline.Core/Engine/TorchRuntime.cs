@@ -1,0 +1,150 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Pipeline.Engine;
+
+/// <summary>Where the libtorch natives of this process come from.</summary>
+public enum LibTorchSource
+{
+    /// <summary>The CPU libtorch NuGet package copied beside the app (the default build).</summary>
+    Bundled,
+    /// <summary>A host's libtorch (PyTorch's <c>torch/lib</c>) named by <c>PIPELINE_LIBTORCH_DIR</c>: the GPU route.</summary>
+    External,
+}
+
+/// <summary>
+/// Loads TorchSharp's native backend once per process and turns device names into devices.
+/// Every entry point (CLI, tests) goes through <see cref="Initialize"/> so a load failure is
+/// explained (cause and fix) instead of surfacing as a bare TypeInitializationException.
+/// </summary>
+public static class TorchRuntime
+{
+    /// <summary>Set by scripts/gpu/run.sh: the directory of the host's libtorch (PyTorch's torch/lib).</summary>
+    public const string LibTorchDirVariable = "PIPELINE_LIBTORCH_DIR";
+
+    static readonly Lock Gate = new();
+    static bool initialized;
+
+    public static LibTorchSource Source =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable(LibTorchDirVariable)) ? LibTorchSource.Bundled : LibTorchSource.External;
+
+    /// <summary>
+    /// Loads the native backend: CPU always; CUDA too when running on a host's libtorch.
+    /// Throws <see cref="NativeBackendException"/> with the cause and the fix when it cannot load.
+    /// </summary>
+    public static void Initialize()
+    {
+        lock (Gate)
+        {
+            if (initialized) return;
+            // TorchSharp prints its whole probing trace when a load fails; the exception we throw explains it better.
+            var (stdout, stderr) = (Console.Out, Console.Error);
+            Console.SetOut(TextWriter.Null);
+            Console.SetError(TextWriter.Null);
+            try
+            {
+                // The first touch of torch runs TorchSharp's static constructor, which loads the CPU backend.
+                torch.InitializeDeviceType(DeviceType.CPU);
+                if (Source == LibTorchSource.External)
+                    TryInitializeCuda();
+            }
+            catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException)
+            {
+                throw NativeBackendException.From(e);
+            }
+            finally
+            {
+                Console.SetOut(stdout);
+                Console.SetError(stderr);
+            }
+            initialized = true;
+        }
+    }
+
+    static void TryInitializeCuda()
+    {
+        try
+        {
+            torch.InitializeDeviceType(DeviceType.CUDA);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or DllNotFoundException or ExternalException)
+        {
+            // A CPU-only PyTorch is a valid host: CUDA simply stays unavailable (doctor says so).
+        }
+    }
+
+    public static bool CudaAvailable
+    {
+        get { Initialize(); return torch.cuda.is_available(); }
+    }
+
+    /// <summary>
+    /// Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>; null or empty means CUDA when available, else CPU.
+    /// </summary>
+    public static torch.Device ResolveDevice(string? name)
+    {
+        Initialize();
+        if (string.IsNullOrWhiteSpace(name))
+            return CudaAvailable ? torch.CUDA : torch.CPU;
+
+        string spec = name.Trim().ToLowerInvariant();
+        if (spec == "cpu")
+            return torch.CPU;
+        if (spec == "cuda" || spec.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            int index = 0;
+            if (spec.Length > 4 && !int.TryParse(spec.AsSpan(5), out index))
+                throw new ArgumentException($"device '{name}': expected cuda:N with N a device index");
+            if (!CudaAvailable)
+                throw new ArgumentException($"device '{name}': CUDA is not available in this process. " +
+                    "Run through scripts/gpu/run.sh on a host with PyTorch + CUDA (see docs/gpu.md), or use --device cpu.");
+            int count = torch.cuda.device_count();
+            if (index < 0 || index >= count)
+                throw new ArgumentException($"device '{name}': this host has {count} CUDA device(s), numbered 0..{count - 1}");
+            return new torch.Device(DeviceType.CUDA, index);
+        }
+        throw new ArgumentException($"device '{name}': expected cpu, cuda or cuda:N");
+    }
+
+    /// <summary>The TorchSharp version (from its assembly).</summary>
+    public static string TorchSharpVersion =>
+        typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>The loaded libtorch_cpu library (from the process's memory map), when the OS tells.</summary>
+    public static string? LoadedLibTorchPath()
+    {
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps)) return null;
+        foreach (string line in File.ReadLines(maps))
+        {
+            int slash = line.IndexOf('/');
+            if (slash >= 0 && line.EndsWith("/libtorch_cpu.so", StringComparison.Ordinal))
+                return line[slash..];
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The libtorch version: PyTorch's <c>torch/version.py</c> next to an external <c>torch/lib</c>;
+    /// for the bundled natives, the version of the CPU package this build references.
+    /// </summary>
+    public static string LibTorchVersion(string? libraryPath)
+    {
+        string? lib = libraryPath is null ? null : Path.GetDirectoryName(libraryPath);
+        string? versionFile = lib is null ? null : Path.Combine(lib, "..", "version.py");
+        if (versionFile is not null && File.Exists(versionFile))
+        {
+            foreach (string line in File.ReadLines(versionFile))
+            {
+                if (line.StartsWith("__version__", StringComparison.Ordinal))
+                    return line.Split('=', 2)[1].Trim().Trim('\'', '"');
+            }
+        }
+        if (Source == LibTorchSource.External)
+            return "unknown (no torch/version.py beside the library)";
+        return typeof(TorchRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "LibTorchPackageVersion")?.Value ?? "unknown";
+    }
+}
