@@ -1,0 +1,70 @@
+using Pipeline.Compensation;
+
+namespace Pipeline.Dropout;
+
+/// <summary>
+/// A point of the unified framework: a list of dropouts (position × pattern × rate × layers) and one
+/// compensation. Every method of the paper is a plan (<see cref="Presets"/>). The model asks the plan,
+/// at each position and layer, what to drop (<see cref="At"/>).
+/// </summary>
+public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeasure Compensation)
+{
+    /// <summary>No dropout at all and no compensation: the paper's baseline.</summary>
+    public static DropoutPlan None { get; } = new([], CompensationMeasure.None);
+
+    public DropoutPlan(params DropSpec[] drops) : this(drops, CompensationMeasure.None) { }
+
+    /// <summary>The active spec at <paramref name="position"/> in layer <paramref name="layer"/> of <paramref name="layerCount"/>, if any.</summary>
+    public DropSpec? At(DropPosition position, int layer = 0, int layerCount = 1)
+    {
+        foreach (var spec in Drops)
+        {
+            if (spec.Position == position && spec.IsActive && (!position.IsPerLayer() || spec.Layers.Contains(layer, layerCount)))
+                return spec;
+        }
+        return null;
+    }
+
+    /// <summary>True when a training step must do something beyond a plain forward pass.</summary>
+    public bool IsActive => Drops.Any(d => d.IsActive) || Compensation is not NoCompensation;
+
+    public DropoutPlan With(CompensationMeasure compensation) => this with { Compensation = compensation };
+
+    /// <summary>Problems with the plan, each naming the offending entry; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        for (int i = 0; i < Drops.Count; i++)
+            errors.AddRange(Drops[i].Validate().Select(e => $"dropout[{i}] ({Drops[i].Position}): {e}"));
+
+        // One spec per position and layer keeps "what do I drop here?" unambiguous.
+        foreach (var group in Drops.GroupBy(d => d.Position).Where(g => g.Count() > 1))
+        {
+            var specs = group.ToList();
+            for (int a = 0; a < specs.Count; a++)
+                for (int b = a + 1; b < specs.Count; b++)
+                    if (Overlap(specs[a].Layers, specs[b].Layers))
+                        errors.Add($"dropout: two entries drop at {group.Key} in the same layers; give them disjoint layers or merge them");
+        }
+        errors.AddRange(Compensation.Validate().Select(e => $"compensation: {e}"));
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem.</summary>
+    public DropoutPlan EnsureValid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0) throw new ArgumentException("invalid dropout plan:\n  " + string.Join("\n  ", errors));
+        return this;
+    }
+
+    static bool Overlap(LayerSelection a, LayerSelection b)
+    {
+        // Conservative for all/latter-half: checked over a generous layer range.
+        const int layerCount = 256;
+        return Enumerable.Range(0, layerCount).Any(l => a.Contains(l, layerCount) && b.Contains(l, layerCount));
+    }
+
+    public override string ToString() =>
+        (Drops.Count == 0 ? "no dropout" : string.Join(" + ", Drops)) + $"; {Compensation}";
+}

@@ -1,0 +1,59 @@
+namespace Pipeline.Lora;
+
+/// <summary>The linear layers of a transformer block that LoRA can adapt (YAML names in brackets).</summary>
+public enum LoraTarget
+{
+    /// <summary>[query] attention query projection.</summary>
+    Query,
+    /// <summary>[key] attention key projection.</summary>
+    Key,
+    /// <summary>[value] attention value projection.</summary>
+    Value,
+    /// <summary>[attention_output] projection after attention (BERT attention.output.dense).</summary>
+    AttentionOutput,
+    /// <summary>[ffn_in] FFN up-projection (BERT intermediate.dense).</summary>
+    FfnIn,
+    /// <summary>[ffn_out] FFN down-projection (BERT output.dense).</summary>
+    FfnOut,
+}
+
+/// <summary>
+/// LoRA (Hu et al. 2021): y = W x + b + B(A(drop(x)))·s with s = alpha/r (or alpha/√r for rsLoRA);
+/// A Kaiming-uniform, B zero, so training starts exactly at the pretrained model.
+/// </summary>
+/// <param name="Rank">r: the rank of B·A; the paper uses 8 for RoBERTa-large and LLaMA2-7B.</param>
+/// <param name="Alpha">The scalar alpha; the paper uses 16 (32 for GPT2-M with r = 4).</param>
+/// <param name="Targets">Which projections get an adapter. The paper's tables say query and value (its text says key and value).</param>
+/// <param name="Dropout">PEFT's lora_dropout on the adapter input; 0 in the paper's baselines ("all dropout disabled").</param>
+/// <param name="UseRsLora">Scale by alpha/√r (rank-stabilised LoRA) instead of alpha/r.</param>
+/// <param name="RankPerTarget">Optional rank overrides per target.</param>
+public sealed record LoraOptions(
+    int Rank = 8,
+    double Alpha = 16,
+    IReadOnlyList<LoraTarget>? Targets = null,
+    double Dropout = 0.0,
+    bool UseRsLora = false,
+    IReadOnlyDictionary<LoraTarget, int>? RankPerTarget = null)
+{
+    public IReadOnlyList<LoraTarget> Targets { get; init; } = Targets ?? [LoraTarget.Query, LoraTarget.Value];
+    public IReadOnlyDictionary<LoraTarget, int> RankPerTarget { get; init; } = RankPerTarget ?? new Dictionary<LoraTarget, int>();
+
+    /// <summary>The rank for <paramref name="target"/>, or 0 when it is not adapted.</summary>
+    public int RankFor(LoraTarget target) =>
+        !Targets.Contains(target) ? 0 : RankPerTarget.TryGetValue(target, out int r) ? r : Rank;
+
+    public double ScalingFor(int rank) => UseRsLora ? Alpha / Math.Sqrt(rank) : Alpha / rank;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Rank <= 0) yield return $"rank {Rank} must be ≥ 1";
+        if (!(Alpha > 0)) yield return $"alpha {Alpha} must be > 0";
+        if (!(Dropout >= 0 && Dropout < 1)) yield return $"dropout {Dropout} is outside [0, 1)";
+        if (Targets.Count == 0) yield return "targets must name at least one of query, key, value, attention_output, ffn_in, ffn_out";
+        foreach (var (target, rank) in RankPerTarget)
+        {
+            if (rank <= 0) yield return $"rank of {target} is {rank}; it must be ≥ 1";
+            if (!Targets.Contains(target)) yield return $"a rank is given for {target}, which is not among the targets";
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Lora;
+
+/// <summary>Counts of a model's parameters: what LoRA trains versus what the model holds.</summary>
+public sealed record ParameterCounts(long Total, long Adapter, long Head, long Trainable)
+{
+    /// <summary>Adapter share of all parameters, classifier excluded (how the paper counts its 0.22%).</summary>
+    public double AdapterShare => (double)Adapter / (Total - Head);
+
+    public override string ToString() =>
+        $"{Trainable:N0} trainable of {Total:N0} parameters: LoRA {Adapter:N0} ({AdapterShare:P3} of the model without its head), head {Head:N0}";
+}
+
+/// <summary>Freezing, merging and counting for models built with <see cref="LinearFactory"/>.</summary>
+public static class LoraParameters
+{
+    public static bool IsAdapter(string name) => name.Contains("lora_A.", StringComparison.Ordinal) || name.Contains("lora_B.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Everything frozen except the adapters and the parameters whose name starts with one of
+    /// <paramref name="trainablePrefixes"/> (the task head).
+    /// </summary>
+    public static void FreezeAllButAdapters(nn.Module model, params string[] trainablePrefixes)
+    {
+        foreach (var (name, parameter) in model.named_parameters())
+            parameter.requires_grad = IsAdapter(name) || trainablePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    }
+
+    public static ParameterCounts Count(nn.Module model, string headPrefix)
+    {
+        long total = 0, adapter = 0, head = 0, trainable = 0;
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            long n = parameter.numel();
+            total += n;
+            if (IsAdapter(name)) adapter += n;
+            if (name.StartsWith(headPrefix, StringComparison.Ordinal)) head += n;
+            if (parameter.requires_grad) trainable += n;
+        }
+        return new ParameterCounts(total, adapter, head, trainable);
+    }
+
+    public static IEnumerable<LoraLinear> Adapters(nn.Module model) => model.modules().OfType<LoraLinear>();
+
+    public static void Merge(nn.Module model) { foreach (var layer in Adapters(model)) layer.Merge(); }
+
+    public static void Unmerge(nn.Module model) { foreach (var layer in Adapters(model)) layer.Unmerge(); }
+}

@@ -1,0 +1,88 @@
+using Pipeline.Dropout;
+using Pipeline.Lora;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Pipeline.Models;
+
+/// <summary>How a sentence representation is taken from the last hidden state.</summary>
+public enum Pooling
+{
+    /// <summary>Masked mean over real tokens: how all-MiniLM-L6-v2 was trained (its default).</summary>
+    Mean,
+    /// <summary>The first token's vector (h[CLS] / h[&lt;s&gt;]).</summary>
+    Cls,
+    /// <summary>BERT's pooler, tanh(dense(h[CLS])), for checkpoints trained with it.</summary>
+    Pooler,
+}
+
+/// <summary>Logits [B, C] (regression: [B, 1]) and the pooled representation [B, D] they came from.</summary>
+public sealed record ClassifierOutput(Tensor Logits, Tensor Pooled)
+{
+    public ClassifierOutput MoveToOuterDisposeScope() => new(Logits.MoveToOuterDisposeScope(), Pooled.MoveToOuterDisposeScope());
+    public ClassifierOutput Detach() => new(Logits.detach(), Pooled.detach());
+}
+
+/// <summary>
+/// Encoder + pooling + the output dropout position + a linear head: sequence classification (C labels)
+/// and regression (C = 1). With LoRA only the adapters and <c>classifier.*</c> train.
+/// </summary>
+public sealed class SequenceClassifier : Module
+{
+    public const string HeadPrefix = "classifier.";
+
+    public readonly BertModel bert;
+    readonly Linear classifier;
+
+    public Pooling Pooling { get; }
+    public int NumLabels { get; }
+
+    public SequenceClassifier(BertConfig config, int numLabels, Pooling pooling = Pooling.Mean, LoraOptions? lora = null)
+        : base(nameof(SequenceClassifier))
+    {
+        if (numLabels < 1) throw new ArgumentOutOfRangeException(nameof(numLabels), "a head needs at least one output");
+        bert = new BertModel(config, new LinearFactory(lora));
+        classifier = Linear(config.HiddenSize, numLabels);
+        Pooling = pooling;
+        NumLabels = numLabels;
+        RegisterComponents();
+    }
+
+    /// <summary>The plan acts in training mode only (see <see cref="BertModel.Forward"/>).</summary>
+    public ClassifierOutput Forward(EncoderBatch batch, DropoutPlan? plan = null)
+    {
+        using var scope = NewDisposeScope();
+        plan = training ? plan ?? DropoutPlan.None : DropoutPlan.None;
+        var hidden = bert.Forward(batch, plan);
+        var pooled = Pool(hidden, batch.AttentionMask);
+        var input = plan.At(DropPosition.Output) is { } output ? functional.dropout(pooled, output.Rate, training: true) : pooled;
+        return new ClassifierOutput(classifier.call(input), pooled).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Pool(Tensor hidden, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var pooled = Pooling switch
+        {
+            Pooling.Mean => MeanPool(hidden, attentionMask),
+            Pooling.Cls => hidden[.., 0],
+            _ => bert.Pool(hidden),
+        };
+        return pooled.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ h·mask / max(Σ mask, 1e-9), as sentence-transformers computes it.</summary>
+    public static Tensor MeanPool(Tensor hidden, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var mask = attentionMask.unsqueeze(-1).to(hidden.dtype);
+        return ((hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Freezes everything but the LoRA adapters and the head.</summary>
+    public void FreezeForLora() => LoraParameters.FreezeAllButAdapters(this, HeadPrefix);
+
+    public ParameterCounts CountParameters() => LoraParameters.Count(this, HeadPrefix);
+}
