@@ -1,0 +1,96 @@
+using Pipeline.Dropout;
+using Pipeline.Lora;
+using Pipeline.Models;
+
+namespace Pipeline.Experiments;
+
+/// <summary>
+/// One runnable experiment variant, fully resolved: what <c>experiments/*.yaml</c> compiles into (one per
+/// variant of the sweep grid). Every field maps one-to-one onto a YAML section (docs/experiments.md).
+/// </summary>
+/// <param name="Name">The experiment's name (YAML <c>name</c>), unique in the repository.</param>
+/// <param name="Variant">The variant's name inside the experiment: "default", or the grid point, e.g. "rate=0.1,kl_weight=1".</param>
+/// <param name="Description">One line for <c>pipeline list</c>.</param>
+/// <param name="Model">YAML <c>model</c>.</param>
+/// <param name="Task">YAML <c>task</c>.</param>
+/// <param name="Lora">YAML <c>lora</c>.</param>
+/// <param name="Dropout">YAML <c>dropout</c> + <c>compensation</c>.</param>
+/// <param name="Training">YAML <c>training</c>.</param>
+/// <param name="Seeds">YAML <c>seeds</c>: each seed is one run of the variant.</param>
+public sealed record ExperimentDefinition(
+    string Name,
+    string Variant,
+    string Description,
+    ModelOptions Model,
+    TaskOptions Task,
+    LoraOptions Lora,
+    DropoutPlan Dropout,
+    TrainingOptions Training,
+    IReadOnlyList<int> Seeds);
+
+/// <summary>The pretrained encoder and how it reads a sentence.</summary>
+/// <param name="Name">An embedded model (<c>all-minilm-l6-v2</c>, <c>arctic-embed-xs</c>) or null when <paramref name="Path"/> is given.</param>
+/// <param name="Path">A Hugging Face checkpoint directory (config.json + model.safetensors + vocab.txt).</param>
+/// <param name="Pooling">Sentence representation for the head (mean for MiniLM, as it was trained).</param>
+public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Path = null, Pooling Pooling = Pooling.Mean);
+
+/// <summary>Where the task's examples come from and how they are split and measured.</summary>
+/// <param name="Dataset">A built-in dataset (<c>pipeline data list</c>), or null when <paramref name="Format"/> and <paramref name="Path"/> are given.</param>
+/// <param name="Format">For users' files: glue-sst2, glue-mrpc, glue-rte, glue-cola, glue-qnli, glue-stsb, csv, jsonl.</param>
+/// <param name="Path">File or folder of a user's data.</param>
+/// <param name="TextColumn">csv/jsonl: the text column.</param>
+/// <param name="PairColumn">csv/jsonl: the second text of a pair, if any.</param>
+/// <param name="LabelColumn">csv/jsonl: the label column.</param>
+/// <param name="Regression">csv/jsonl: the label is a number to regress (else a class name).</param>
+/// <param name="MaxLength">Tokens per example after truncation (the paper: 128 or 512; the calibration: 64).</param>
+/// <param name="MaxExamples">Use at most this many training examples (deterministic subsample); null = all.</param>
+/// <param name="Metric">accuracy, f1, macro_f1, mcc, pearson, spearman; null = the task's default.</param>
+public sealed record TaskOptions(
+    string? Dataset = "mr-polarity",
+    string? Format = null,
+    string? Path = null,
+    string? TextColumn = null,
+    string? PairColumn = null,
+    string? LabelColumn = null,
+    bool Regression = false,
+    int MaxLength = 128,
+    int? MaxExamples = null,
+    string? Metric = null);
+
+/// <summary>Numeric precision of the frozen weights and activations.</summary>
+public enum Precision { Float32, BFloat16 }
+
+/// <summary>The optimiser, schedule and loop; defaults follow the paper's NLU setting (AdamW, wd 0.1, warmup 6%, linear).</summary>
+/// <param name="Epochs">Passes over the training split.</param>
+/// <param name="BatchSize">Examples per optimiser step (before accumulation).</param>
+/// <param name="LearningRate">Peak learning rate after warmup.</param>
+/// <param name="WeightDecay">AdamW's decoupled weight decay.</param>
+/// <param name="WarmupRatio">Fraction of all steps with a linear warmup, then linear decay to 0.</param>
+/// <param name="MaxGradNorm">Gradient clipping by global norm; 0 = off.</param>
+/// <param name="GradientAccumulation">Batches per optimiser step.</param>
+/// <param name="EvalEverySteps">Evaluate every N optimiser steps as well as at every epoch end; 0 = epoch ends only.</param>
+/// <param name="EarlyStoppingPatience">Stop after this many evaluations without a better dev metric; 0 = never.</param>
+/// <param name="Device">cpu, cuda, cuda:N; null = CUDA when available.</param>
+/// <param name="Precision">float32 or bfloat16 (frozen weights in bf16; adapters, optimiser state and loss in fp32).</param>
+public sealed record TrainingOptions(
+    int Epochs = 10,
+    int BatchSize = 32,
+    double LearningRate = 4e-4,
+    double WeightDecay = 0.1,
+    double WarmupRatio = 0.06,
+    double MaxGradNorm = 1.0,
+    int GradientAccumulation = 1,
+    int EvalEverySteps = 0,
+    int EarlyStoppingPatience = 0,
+    string? Device = null,
+    Precision Precision = Precision.Float32);
+
+/// <summary>A declared experiment: its YAML file and its variants (the expanded sweep grid; at least one).</summary>
+public interface IExperiment
+{
+    string Name { get; }
+    string Description { get; }
+    /// <summary>The YAML file, relative to the repository root (e.g. experiments/quickstart.yaml).</summary>
+    string SourceFile { get; }
+    IReadOnlyList<ExperimentDefinition> Variants { get; }
+}
