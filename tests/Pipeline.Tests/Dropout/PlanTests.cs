@@ -1,0 +1,137 @@
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using static TorchSharp.torch;
+
+namespace Pipeline.Tests.Dropout;
+
+/// <summary>Plans are wired: rate 0 is no plan, eval mode ignores the plan, every configured dropout acts.</summary>
+public class PlanTests
+{
+    static Tensor Logits(DropoutPlan? plan, long seed = 99, bool training = true)
+    {
+        var model = TinyModels.Classifier();
+        if (!training) model.eval();
+        manual_seed(seed);
+        using var scope = NewDisposeScope();
+        return model.Forward(TinyModels.Batch(), plan).Logits.MoveToOuterDisposeScope();
+    }
+
+    public static TheoryData<DropPosition, DropPattern> EveryPositionAndPattern()
+    {
+        var data = new TheoryData<DropPosition, DropPattern>();
+        foreach (var position in Enum.GetValues<DropPosition>())
+            foreach (var pattern in Enum.GetValues<DropPattern>())
+                if (!new DropSpec(position, pattern, 0.2).Validate().Any())
+                    data.Add(position, pattern);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryPositionAndPattern))]
+    public void A_plan_with_rate_zero_is_bit_identical_to_no_plan(DropPosition position, DropPattern pattern)
+    {
+        var none = Logits(null);
+        var zero = Logits(new DropoutPlan(new DropSpec(position, pattern, 0.0)));
+        Assert.True(TinyModels.Same(none, zero), $"{position}/{pattern} at rate 0 changed the output");
+    }
+
+    [Fact]
+    public void HiddenKey_with_rate_zero_is_bit_identical_to_no_plan()
+    {
+        Assert.True(TinyModels.Same(Logits(null), Logits(Presets.HiddenKey(0, 0))));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryPositionAndPattern))]
+    public void Every_configured_dropout_changes_the_training_output(DropPosition position, DropPattern pattern)
+    {
+        var none = Logits(null);
+        var dropped = Logits(new DropoutPlan(new DropSpec(position, pattern, 0.3)));
+        Assert.False(none.allclose(dropped, rtol: 1e-6, atol: 1e-7), $"{position}/{pattern} left the output unchanged");
+    }
+
+    [Fact]
+    public void DropAttention_normalization_without_NoGrad_is_wired()
+    {
+        var spec = new DropSpec(DropPosition.AttentionWeights, DropPattern.Column, 0.3, Normalization: AttentionNormalization.WithGradient);
+        Assert.False(Logits(null).allclose(Logits(new DropoutPlan(spec))));
+    }
+
+    [Fact]
+    public void Attention_guided_HiddenCut_is_wired()
+    {
+        Assert.False(Logits(null).allclose(Logits(Presets.HiddenCut(0.3))));
+    }
+
+    [Fact]
+    public void Layer_selection_limits_where_a_plan_drops()
+    {
+        var allLayers = Logits(new DropoutPlan(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.3)));
+        var lastLayer = Logits(new DropoutPlan(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.3, LayerSelection.Of(1))));
+        var latterHalf = Logits(new DropoutPlan(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.3, LayerSelection.LatterHalf)));
+        Assert.False(allLayers.allclose(lastLayer));
+        Assert.True(TinyModels.Same(lastLayer, latterHalf), "with two layers, the latter half is layer 1");
+    }
+
+    [Fact]
+    public void Eval_mode_is_dropout_free_and_deterministic()
+    {
+        var plain = Logits(null, seed: 1, training: false);
+        var hiddenKey = Logits(Presets.HiddenKey(0.5, 0.5), seed: 2, training: false);
+        var again = Logits(Presets.HiddenKey(0.5, 0.5), seed: 3, training: false);
+        Assert.True(TinyModels.Same(plain, hiddenKey));
+        Assert.True(TinyModels.Same(hiddenKey, again));
+    }
+
+    [Fact]
+    public void The_same_seed_draws_the_same_masks()
+    {
+        Assert.True(TinyModels.Same(Logits(Presets.HiddenKey(), seed: 5), Logits(Presets.HiddenKey(), seed: 5)));
+        Assert.False(TinyModels.Same(Logits(Presets.HiddenKey(), seed: 5), Logits(Presets.HiddenKey(), seed: 6)));
+    }
+
+    [Theory]
+    [InlineData(DropPattern.Element)]
+    [InlineData(DropPattern.Column)]
+    [InlineData(DropPattern.Span)]
+    public void In_the_model_DropKey_and_DropAttention_give_the_same_forward_pass(DropPattern pattern)
+    {
+        // Same seed → same masks; DropKey runs the fused path, DropAttention the explicit one.
+        var dropKey = Logits(Presets.DropKey(0.3, pattern));
+        var dropAttention = Logits(Presets.DropAttention(0.3, pattern));
+        Assert.True(dropKey.allclose(dropAttention, rtol: 1e-4, atol: 1e-5));
+        Assert.False(dropKey.allclose(Logits(null), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void Invalid_plans_name_every_problem()
+    {
+        var plan = new DropoutPlan(
+            [new DropSpec(DropPosition.Output, DropPattern.Span, 1.5),
+             new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1),
+             new DropSpec(DropPosition.Hidden, DropPattern.Column, 0.1, LayerSelection.Of(0)),
+             new DropSpec(DropPosition.Input, DropPattern.Element, 0.1, LayerSelection.LatterHalf)],
+            new BidirectionalKl(-1));
+
+        var errors = plan.Validate();
+        Assert.Contains(errors, e => e.Contains("rate 1.5 is outside [0, 1)"));
+        Assert.Contains(errors, e => e.Contains("output position takes the element pattern only"));
+        Assert.Contains(errors, e => e.Contains("two entries drop at Hidden"));
+        Assert.Contains(errors, e => e.Contains("layers apply to per-layer positions"));
+        Assert.Contains(errors, e => e.StartsWith("compensation: weight -1"));
+        Assert.Throws<ArgumentException>(() => plan.EnsureValid());
+    }
+
+    [Fact]
+    public void Presets_are_the_paper_methods()
+    {
+        var hiddenKey = Presets.HiddenKey(0.1, 0.05, 2);
+        Assert.Equal(new DropSpec(DropPosition.AttentionLogits, DropPattern.Column, 0.1), hiddenKey.Drops[0]);
+        Assert.Equal(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.05), hiddenKey.Drops[1]);
+        Assert.Equal(new BidirectionalKl(2), hiddenKey.Compensation);
+        Assert.Equal(CompensationMeasure.None, Presets.HiddenKeyMinus().Compensation);
+        Assert.Empty(Presets.Baseline().Drops);
+        foreach (var name in Presets.Names) Assert.NotNull(Presets.ByName(name));
+        Assert.Null(Presets.ByName("dropeverything"));
+    }
+}

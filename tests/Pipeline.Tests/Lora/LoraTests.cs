@@ -1,0 +1,127 @@
+using Pipeline.Lora;
+using Pipeline.Models;
+using static TorchSharp.torch;
+
+namespace Pipeline.Tests.Lora;
+
+public class LoraTests
+{
+    static readonly LoraOptions QueryValue = new(Rank: 4, Alpha: 8);
+
+    /// <summary>A LoRA model and a plain one holding the same base weights.</summary>
+    static (SequenceClassifier Lora, SequenceClassifier Plain) Twins(LoraOptions lora)
+    {
+        var plain = TinyModels.Classifier(seed: 1);
+        var adapted = TinyModels.Classifier(seed: 2, lora: lora);
+        var source = plain.state_dict();
+        using (no_grad())
+            foreach (var (name, parameter) in adapted.named_parameters())
+                if (source.TryGetValue(name, out var value)) parameter.copy_(value);
+        plain.eval();
+        adapted.eval();
+        return (adapted, plain);
+    }
+
+    static Tensor Logits(SequenceClassifier model) => model.Forward(TinyModels.Batch()).Logits;
+
+    [Fact]
+    public void At_initialisation_the_LoRA_model_equals_the_frozen_model()
+    {
+        var (lora, plain) = Twins(QueryValue);
+        Assert.True(TinyModels.Same(Logits(lora), Logits(plain)), "B = 0, so B·A·x adds exactly nothing");
+    }
+
+    [Fact]
+    public void Keys_of_the_base_weights_are_unchanged_and_the_adapters_use_PEFT_names()
+    {
+        var keys = TinyModels.Classifier(lora: QueryValue).state_dict().Keys.ToHashSet();
+        Assert.Contains("bert.encoder.layer.0.attention.self.query.weight", keys);
+        Assert.Contains("bert.encoder.layer.0.attention.self.query.lora_A.weight", keys);
+        Assert.Contains("bert.encoder.layer.1.attention.self.value.lora_B.weight", keys);
+        Assert.DoesNotContain("bert.encoder.layer.0.attention.self.key.lora_A.weight", keys);
+        Assert.Contains("bert.encoder.layer.0.output.LayerNorm.weight", keys);
+    }
+
+    [Fact]
+    public void Only_the_adapters_and_the_head_require_gradients()
+    {
+        var model = TinyModels.Classifier(lora: QueryValue);
+        model.FreezeForLora();
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
+
+        Assert.All(trainable, name => Assert.True(name.Contains(".lora_") || name.StartsWith("classifier."), name));
+        Assert.Equal(2 * 2 * 2 + 2, trainable.Count); // 2 layers × {query, value} × {A, B} + classifier weight and bias
+
+        var counts = model.CountParameters();
+        long adapter = 2 * 2 * (32 * 4 + 4 * 32);
+        Assert.Equal(adapter, counts.Adapter);
+        Assert.Equal(adapter + 32 * 2 + 2, counts.Trainable);
+    }
+
+    [Fact]
+    public void The_formula_matches_a_hand_computed_example()
+    {
+        var layer = new LoraLinear(2, 2, hasBias: true, rank: 1, scaling: 16.0 / 1, dropout: 0);
+        using (no_grad())
+        {
+            layer.Weight.copy_(tensor(new float[] { 1, 2, 3, 4 }).view(2, 2));
+            layer.Bias!.copy_(tensor(new float[] { 0.5f, -0.5f }));
+            layer.A.weight!.copy_(tensor(new float[] { 0.1f, 0.2f }).view(1, 2));
+            layer.B.weight!.copy_(tensor(new float[] { 1f, -1f }).view(2, 1));
+        }
+        var y = layer.call(tensor(new float[] { 1, 1 }).view(1, 2));
+
+        // W x + b = [1+2+0.5, 3+4−0.5] = [3.5, 6.5]; A x = 0.3; B·0.3·16 = [4.8, −4.8].
+        Assert.Equal(new[] { 8.3f, 1.7f }, y.data<float>().ToArray().Select(v => MathF.Round(v, 5)).ToArray());
+    }
+
+    [Fact]
+    public void RsLora_scales_by_alpha_over_the_square_root_of_the_rank()
+    {
+        Assert.Equal(16.0 / 8, new LoraOptions(Rank: 8, Alpha: 16).ScalingFor(8));
+        Assert.Equal(16.0 / Math.Sqrt(8), new LoraOptions(Rank: 8, Alpha: 16, UseRsLora: true).ScalingFor(8));
+    }
+
+    [Fact]
+    public void Per_target_ranks_override_the_default_rank()
+    {
+        var lora = new LoraOptions(Rank: 4, Targets: [LoraTarget.Query, LoraTarget.FfnOut],
+            RankPerTarget: new Dictionary<LoraTarget, int> { [LoraTarget.FfnOut] = 2 });
+        var model = TinyModels.Classifier(lora: lora);
+        var shapes = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+
+        Assert.Equal(new long[] { 4, 32 }, shapes["bert.encoder.layer.0.attention.self.query.lora_A.weight"]);
+        Assert.Equal(new long[] { 2, 64 }, shapes["bert.encoder.layer.0.output.dense.lora_A.weight"]);
+        Assert.Empty(lora.Validate());
+    }
+
+    [Fact]
+    public void Merge_then_unmerge_round_trips()
+    {
+        var (model, _) = Twins(QueryValue);
+        using (no_grad())
+            foreach (var adapter in LoraParameters.Adapters(model)) adapter.B.weight!.normal_(0, 0.5);
+        var before = Logits(model);
+        var weights = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+        LoraParameters.Merge(model);
+        var merged = Logits(model);
+        Assert.True(before.allclose(merged, rtol: 1e-4, atol: 1e-5), "a merged adapter computes the same function");
+        Assert.All(LoraParameters.Adapters(model), a => Assert.True(a.IsMerged));
+
+        LoraParameters.Unmerge(model);
+        Assert.True(before.allclose(Logits(model), rtol: 1e-5, atol: 1e-6));
+        foreach (var (name, value) in model.state_dict())
+            Assert.True(weights[name].allclose(value, rtol: 1e-5, atol: 1e-6), name);
+    }
+
+    [Fact]
+    public void Invalid_options_are_named()
+    {
+        var errors = new LoraOptions(Rank: 0, Alpha: -1, Targets: [], Dropout: 1).Validate().ToList();
+        Assert.Contains(errors, e => e.Contains("rank 0"));
+        Assert.Contains(errors, e => e.Contains("alpha -1"));
+        Assert.Contains(errors, e => e.Contains("dropout 1"));
+        Assert.Contains(errors, e => e.Contains("targets must name"));
+    }
+}
