@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using Pipeline.Experiments;
+using Pipeline.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Training;
+
+/// <summary>How a run ended: every evaluation, the best and the last one, and the best trainable weights.</summary>
+public sealed record TrainingResult(
+    IReadOnlyList<EpochRecord> History,
+    EpochRecord Best,
+    EpochRecord Final,
+    string? StopReason,
+    IReadOnlyDictionary<string, Tensor> BestWeights);
+
+/// <summary>
+/// Fine-tunes the trainable parameters of a <see cref="SequenceClassifier"/> under a dropout plan:
+/// AdamW with decoupled weight decay (not on biases), linear warmup + decay, gradient clipping and
+/// accumulation, the plan's compensation inside every step, evaluation every epoch (and optionally every N
+/// steps), best-evaluation selection by the task metric, early stopping, a guard against non-finite losses,
+/// and a checkpoint after every epoch from which <c>Fit</c> resumes exactly (on CPU: same losses, same metrics).
+/// </summary>
+public sealed class Trainer(
+    SequenceClassifier model,
+    DropoutPlan plan,
+    TrainingOptions options,
+    MetricFunction metrics,
+    Device device,
+    ITrainingObserver? observer = null)
+{
+    readonly ITrainingObserver observer = observer ?? SilentObserver.Instance;
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>, evaluating on <paramref name="dev"/>. Data order comes from
+    /// (<paramref name="seed"/>, epoch), masks from torch's generator (seeded here, or restored with a
+    /// checkpoint). With <paramref name="checkpoints"/>, an existing checkpoint is resumed.
+    /// </summary>
+    public TrainingResult Fit(EncodedSplit train, EncodedSplit dev, int seed, Checkpoints? checkpoints = null, CancellationToken cancel = default)
+    {
+        plan.EnsureValid();
+        if (train.Count == 0) throw new ArgumentException("the training split is empty");
+        if (dev.Count == 0) throw new ArgumentException("the dev split is empty: the best epoch cannot be chosen");
+
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        if (trainable.Count == 0) throw new InvalidOperationException("the model has no trainable parameters (freeze left nothing to train)");
+        using var optimizer = CreateOptimizer(trainable.Select(p => p.parameter));
+
+        int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        int stepsPerEpoch = (batchesPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
+        var schedule = new LinearWarmupSchedule(options.LearningRate, options.Epochs * stepsPerEpoch, options.WarmupRatio);
+
+        var state = TrainerState.Fresh;
+        IReadOnlyDictionary<string, Tensor>? best = null;
+        if (checkpoints?.TryLoad(model, optimizer) is { } resumed)
+            (state, best) = resumed;
+        else
+            manual_seed(seed);
+
+        var clock = Stopwatch.StartNew();
+        double secondsBefore = state.History.Count > 0 ? state.History[^1].Seconds : 0;
+        var losses = new LossAverages();
+        observer.Started(state.Step, schedule.TotalSteps, state.EpochsDone + 1, options.Epochs);
+
+        for (int epoch = state.EpochsDone + 1; epoch <= options.Epochs && state.StopReason is null; epoch++)
+        {
+            model.train();
+            var groups = EncodedSplit.Chunks(Shuffle(train.Count, seed, epoch), options.BatchSize).Chunk(options.GradientAccumulation);
+            foreach (var group in groups)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (!TrainStep(group, train, optimizer, trainable.Select(p => p.parameter), schedule.At(state.Step), losses))
+                {
+                    state = state with { StopReason = $"non-finite loss at step {state.Step + 1}: stopped with the weights of step {state.Step}" };
+                    observer.Stopped(state.StopReason);
+                    break;
+                }
+                state = state with { Step = state.Step + 1 };
+                observer.Stepped(state.Step, losses.LastTotal, schedule.At(state.Step - 1));
+                if (options.EvalEverySteps > 0 && state.Step % options.EvalEverySteps == 0)
+                    (state, best) = Evaluate(state, best, epoch, dev, losses, schedule, secondsBefore + clock.Elapsed.TotalSeconds);
+            }
+            if (state.StopReason is not null) break;
+
+            if (losses.Count > 0 || state.History.Count == 0 || state.History[^1].Step != state.Step)
+                (state, best) = Evaluate(state, best, epoch, dev, losses, schedule, secondsBefore + clock.Elapsed.TotalSeconds);
+            state = state with { EpochsDone = epoch };
+            if (options.EarlyStoppingPatience > 0 && state.EvaluationsWithoutImprovement >= options.EarlyStoppingPatience)
+            {
+                state = state with { StopReason = $"early stopping: no better dev {state.Best!.Primary} in {options.EarlyStoppingPatience} evaluations" };
+                observer.Stopped(state.StopReason);
+            }
+            checkpoints?.Save(model, optimizer, state, best);
+        }
+
+        if (state.History.Count == 0)
+            throw new InvalidOperationException(state.StopReason ?? "training ended before the first evaluation");
+        return new TrainingResult(state.History, state.Best!, state.History[^1], state.StopReason, best!);
+    }
+
+    /// <summary>One optimiser step over a group of batches (gradient accumulation); false on a non-finite loss.</summary>
+    bool TrainStep(int[][] group, EncodedSplit train, AdamW optimizer, IEnumerable<Parameter> parameters, double learningRate, LossAverages losses)
+    {
+        optimizer.zero_grad();
+        int examples = group.Sum(g => g.Length);
+        double total = 0, task = 0, consistency = 0;
+        foreach (var chunk in group)
+        {
+            using var scope = NewDisposeScope();
+            var batch = train.Batch(chunk, device);
+            var loss = CompensatedLoss.Compute(model, batch.Inputs, batch.Labels, plan);
+            double value = loss.Total.item<float>();
+            if (!double.IsFinite(value))
+            {
+                optimizer.zero_grad();
+                return false;
+            }
+            // Weight each batch by its share of the group so a short last batch counts for what it holds.
+            double share = (double)chunk.Length / examples;
+            (loss.Total * share).backward();
+            total += value * share;
+            task += loss.Task.item<float>() * share;
+            consistency += (loss.Consistency?.item<float>() ?? 0) * share;
+        }
+        if (options.MaxGradNorm > 0)
+            nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
+        foreach (var paramGroup in optimizer.ParamGroups) paramGroup.LearningRate = learningRate;
+        optimizer.step();
+        losses.Add(total, task, consistency);
+        return true;
+    }
+
+    (TrainerState, IReadOnlyDictionary<string, Tensor>?) Evaluate(TrainerState state, IReadOnlyDictionary<string, Tensor>? best,
+        int epoch, EncodedSplit dev, LossAverages losses, LinearWarmupSchedule schedule, double seconds)
+    {
+        var predictions = Evaluation.Predict(model, dev, options.BatchSize, device);
+        var values = metrics(predictions);
+        var record = new EpochRecord(epoch, state.Step, losses.Total, losses.Task, losses.Consistency, predictions.Loss,
+            values, values.Keys.First(), schedule.At(Math.Max(0, state.Step - 1)), seconds, ResidentMegabytes());
+        losses.Reset();
+
+        bool improved = state.Best is null || record.Score > state.Best.Score;
+        var history = state.History.Append(record).ToList();
+        state = state with
+        {
+            History = history,
+            BestIndex = improved ? history.Count - 1 : state.BestIndex,
+            EvaluationsWithoutImprovement = improved ? 0 : state.EvaluationsWithoutImprovement + 1,
+        };
+        if (improved)
+        {
+            if (best is not null) foreach (var t in best.Values) t.Dispose();
+            best = Checkpoints.TrainableWeights(model);
+        }
+        observer.Evaluated(record, improved);
+        return (state, best);
+    }
+
+    AdamW CreateOptimizer(IEnumerable<Parameter> parameters)
+    {
+        // Decoupled weight decay on matrices (LoRA A/B, the head's weight), none on biases (HF's convention).
+        var list = parameters.ToList();
+        var decay = new AdamW.ParamGroup(list.Where(p => p.dim() >= 2), new AdamW.Options { weight_decay = options.WeightDecay });
+        var noDecay = new AdamW.ParamGroup(list.Where(p => p.dim() < 2), new AdamW.Options { weight_decay = 0 });
+        return optim.AdamW([decay, noDecay], lr: options.LearningRate, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>A permutation that depends only on (seed, epoch), so a resumed run sees the same order.</summary>
+    static int[] Shuffle(int count, int seed, int epoch)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order); // seeded Random is stable across runs (HashCode is not)
+        return order;
+    }
+
+    static double ResidentMegabytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    /// <summary>Mean losses over the steps since the last evaluation.</summary>
+    sealed class LossAverages
+    {
+        double total, task, consistency;
+        public int Count { get; private set; }
+        public double LastTotal { get; private set; }
+        public double Total => Count == 0 ? 0 : total / Count;
+        public double Task => Count == 0 ? 0 : task / Count;
+        public double Consistency => Count == 0 ? 0 : consistency / Count;
+
+        public void Add(double total, double task, double consistency)
+        {
+            this.total += total; this.task += task; this.consistency += consistency;
+            LastTotal = total;
+            Count++;
+        }
+
+        public void Reset() { total = task = consistency = 0; Count = 0; }
+    }
+}

@@ -1,0 +1,26 @@
+using Pipeline.Training;
+
+namespace Pipeline.Tests.Training;
+
+/// <summary>A small learnable task written by the tests: is token 7 in the sequence?</summary>
+static class TinyTask
+{
+    public static EncodedSplit Split(int count, int seed)
+    {
+        var random = new Random(seed);
+        var examples = new List<EncodedExample>();
+        for (int i = 0; i < count; i++)
+        {
+            int length = random.Next(4, 11);
+            var ids = Enumerable.Range(0, length).Select(_ => (long)random.Next(8, 60)).ToArray();
+            ids[0] = 1; // a [CLS]-like first token
+            bool positive = i % 2 == 0;
+            if (positive) ids[random.Next(1, length)] = 7;
+            examples.Add(new EncodedExample(ids, new long[length], positive ? 1 : 0));
+        }
+        return new EncodedSplit(examples, regression: false);
+    }
+
+    public static IReadOnlyDictionary<string, double> Accuracy(Predictions p) =>
+        new Dictionary<string, double> { ["accuracy"] = p.Predicted.Zip(p.Labels, (a, b) => a == b ? 1.0 : 0.0).Average() };
+}
