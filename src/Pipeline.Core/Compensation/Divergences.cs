@@ -47,5 +47,5 @@ public static class Divergences
     /// representations [B, D] (R-Drop uses an MSE between the two outputs for regression).
     /// </summary>
     public static Tensor RepresentationMse(Tensor pooledP, Tensor pooledQ) =>
-        functional.mse_loss(pooledP, pooledQ, Reduction.Mean);
+        functional.mse_loss(pooledP.to(ScalarType.Float32), pooledQ.to(ScalarType.Float32), Reduction.Mean);
 }

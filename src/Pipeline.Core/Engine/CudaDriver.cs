@@ -25,6 +25,22 @@ public static class CudaDriver
     [DllImport(Library, EntryPoint = "cuDeviceTotalMem_v2")]
     static extern int CuDeviceTotalMem(out nuint bytes, int device);
 
+    [DllImport(Library, EntryPoint = "cuMemGetInfo_v2")]
+    static extern int CuMemGetInfo(out nuint free, out nuint total);
+
+    /// <summary>Device memory in use (total − free) on the current context's device; 0 when the driver cannot tell.</summary>
+    public static long UsedMemoryBytes()
+    {
+        try
+        {
+            return CuMemGetInfo(out nuint free, out nuint total) == 0 ? (long)total - (long)free : 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Properties of CUDA device <paramref name="index"/>, or null when the driver cannot tell.</summary>
     public static DeviceProperties? TryGetProperties(int index)
     {

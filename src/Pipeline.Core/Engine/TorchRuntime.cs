@@ -67,6 +67,9 @@ public static class TorchRuntime
         try
         {
             torch.InitializeDeviceType(DeviceType.CUDA);
+            // fp32 matmuls as TF32 on tensor cores, as PyTorch users enable them for training.
+            torch.backends.cuda.matmul.allow_tf32 = true;
+            torch.backends.cudnn.allow_tf32 = true;
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or DllNotFoundException or ExternalException)
         {

@@ -58,14 +58,15 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         var output = nn.functional.linear(input, weight, bias);
         if (!merged)
         {
-            var adapterInput = lora_dropout is null ? input : lora_dropout.call(input);
-            output = output + lora_B.call(lora_A.call(adapterInput)) * Scaling;
+            // The adapter may be fp32 while the frozen path runs in bf16: compute it in its own dtype.
+            var adapterInput = (lora_dropout is null ? input : lora_dropout.call(input)).to(lora_A.weight!.dtype);
+            output = output + (lora_B.call(lora_A.call(adapterInput)) * Scaling).to(output.dtype);
         }
         return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>ΔW = B·A·s, the update the adapter adds to the weight.</summary>
-    public Tensor DeltaWeight() => matmul(lora_B.weight!, lora_A.weight!) * Scaling;
+    public Tensor DeltaWeight() => (matmul(lora_B.weight!, lora_A.weight!) * Scaling).to(weight.dtype);
 
     /// <summary>Folds the adapter into the weight (W ← W + ΔW) for inference without the extra matmuls.</summary>
     public void Merge()

@@ -58,7 +58,8 @@ public sealed class SequenceClassifier : Module
         var hidden = bert.Forward(batch, plan);
         var pooled = Pool(hidden, batch.AttentionMask);
         var input = plan.At(DropPosition.Output) is { } output ? functional.dropout(pooled, output.Rate, training: true) : pooled;
-        return new ClassifierOutput(classifier.call(input), pooled).MoveToOuterDisposeScope();
+        // The head runs in its own dtype (fp32 under bf16 frozen weights), so logits and losses are fp32.
+        return new ClassifierOutput(classifier.call(input.to(classifier.weight!.dtype)), pooled).MoveToOuterDisposeScope();
     }
 
     public Tensor Pool(Tensor hidden, Tensor attentionMask)
@@ -79,6 +80,22 @@ public sealed class SequenceClassifier : Module
         using var scope = NewDisposeScope();
         var mask = attentionMask.unsqueeze(-1).to(hidden.dtype);
         return ((hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Mixed precision for LoRA: the frozen encoder in bf16 (half the memory, tensor-core matmuls), the adapters
+    /// and the head in fp32 so their updates, the optimiser state and the loss keep full precision.
+    /// Call before <see cref="FreezeForLora"/> and before creating the optimiser (parameters are replaced).
+    /// </summary>
+    public void UsePrecision(Experiments.Precision precision)
+    {
+        if (precision != Experiments.Precision.BFloat16) return;
+        bert.to(ScalarType.BFloat16);
+        foreach (var adapter in LoraParameters.Adapters(this))
+        {
+            adapter.A.to(ScalarType.Float32);
+            adapter.B.to(ScalarType.Float32);
+        }
     }
 
     /// <summary>Freezes everything but the LoRA adapters and the head.</summary>

@@ -89,3 +89,31 @@ public class CompensatedLossTests
         }
     }
 }
+
+/// <summary>bf16 frozen weights with fp32 adapters, head and loss (the GPU setting), exercised on the CPU.</summary>
+public class MixedPrecisionTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_HiddenKey_step_in_bf16_is_finite_and_trains_fp32_adapters(int labels)
+    {
+        var model = TinyModels.Classifier(labels: labels, lora: new Pipeline.Lora.LoraOptions(Rank: 2));
+        model.UsePrecision(Pipeline.Experiments.Precision.BFloat16);
+        model.FreezeForLora();
+        var y = labels == 1 ? tensor(new[] { 0.1f, 0.9f, 0.4f, 0.2f }) : TinyModels.Labels(0, 1, 1, 0);
+
+        var step = CompensatedLoss.Compute(model, TinyModels.Batch(), y, Presets.HiddenKey(0.3, 0.3));
+        step.Total.backward();
+
+        Assert.Equal(ScalarType.Float32, step.Total.dtype);
+        Assert.True(double.IsFinite(step.Total.item<float>()));
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            bool trainable = name.Contains(".lora_") || name.StartsWith("classifier.");
+            Assert.Equal(trainable ? ScalarType.Float32 : ScalarType.BFloat16, parameter.dtype);
+            Assert.Equal(trainable, parameter.requires_grad);
+            if (trainable) Assert.False(parameter.grad!.isnan().any().item<bool>(), name);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Text.Json;
+using Pipeline.Benchmarks;
+using Pipeline.Experiments;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary><c>pipeline bench</c>: LoRA training-step speed and memory per plan on one device.</summary>
+static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "minilm, bert-base or roberta-large (random weights)", DefaultValueFactory = _ => "minilm" };
+        var batch = new Option<int>("--batch") { Description = "examples per step", DefaultValueFactory = _ => 32 };
+        var length = new Option<int>("--length") { Description = "tokens per example", DefaultValueFactory = _ => 128 };
+        var plans = new Option<string[]>("--plan") { Description = "plans to time (repeatable): baseline, dropkey-column, hiddenkey, or any preset", AllowMultipleArgumentsPerToken = true };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)" };
+        var precision = new Option<string>("--precision") { Description = "fp32 or bf16 (frozen weights)", DefaultValueFactory = _ => "fp32" };
+        var steps = new Option<int>("--steps") { Description = "timed steps per plan", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
+        var peak = new Option<double?>("--peak-tflops") { Description = "the device's peak TFLOP/s for MFU (known GPUs are looked up)" };
+        var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
+
+        var command = new Command("bench", "Time LoRA training steps (forward, compensation, backward, AdamW) per dropout plan.")
+        {
+            model, batch, length, plans, device, precision, steps, warmup, peak, json,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new BenchOptions(
+                parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(length),
+                parse.GetValue(plans) is { Length: > 0 } p ? p : null, parse.GetValue(device),
+                ParsePrecision(parse.GetValue(precision)!), parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(peak));
+            var report = StepBenchmark.Run(options, line => Console.Error.WriteLine(line));
+            Print(report);
+            if (parse.GetValue(json) is { } path)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                string temp = path + ".tmp";
+                File.WriteAllText(temp, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+                File.Move(temp, path, overwrite: true);
+                Console.WriteLine($"wrote {path}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Precision ParsePrecision(string text) => text.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => Precision.Float32,
+        "bf16" or "bfloat16" => Precision.BFloat16,
+        _ => throw new ArgumentException($"precision '{text}': expected fp32 or bf16"),
+    };
+
+    static void Print(BenchReport r)
+    {
+        Console.WriteLine($"{r.Model}, batch {r.Batch} x {r.Length} tokens, {r.Precision}, {r.Steps} steps on {r.Device}");
+        Console.WriteLine($"{r.TrainableParameters:N0} trainable of {r.Parameters:N0} parameters");
+        Console.WriteLine($"{"plan",-16} {"ms/step",10} {"±",7} {"tokens/s",10} {"TFLOP/s",8} {"MFU",7} {"peak MiB",9} {"vs first",9}");
+        double first = r.Results[0].StepMilliseconds;
+        foreach (var x in r.Results)
+            Console.WriteLine($"{x.Plan,-16} {x.StepMilliseconds,10:F1} {x.StepMillisecondsStdDev,7:F1} {x.TokensPerSecond,10:F0} {x.Tflops,8:F3} " +
+                $"{(x.Mfu is { } m ? m.ToString("P1") : "n/a"),7} {x.PeakMemoryMegabytes,9:F0} {x.StepMilliseconds / first,8:F2}x");
+    }
+}

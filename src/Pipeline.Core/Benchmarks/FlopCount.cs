@@ -1,0 +1,24 @@
+using Pipeline.Models;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// Model FLOPs of a LoRA training step, for MFU. A forward pass over T tokens of length L costs
+/// F = 2·P·T (every linear: P = weights of the encoder's matmuls) + 4·layers·L·D·T (q·kᵀ and w·v).
+/// A step back-propagates to the first layer's adapters but computes no gradient for frozen weights, so the
+/// gradient branch costs ≈ 2F (forward + input gradients); each no-grad pass (KL's second branch) costs F.
+/// LoRA's own matmuls (r ≪ D) are left out. Counted this way, MFU compares implementations of the same
+/// algorithm, not how much the hardware could do.
+/// </summary>
+public static class FlopCount
+{
+    public static long MatmulWeights(BertConfig c) =>
+        (long)c.NumHiddenLayers * (4L * c.HiddenSize * c.HiddenSize + 2L * c.HiddenSize * c.IntermediateSize);
+
+    public static double Forward(BertConfig c, long batch, long length) =>
+        2.0 * MatmulWeights(c) * batch * length + 4.0 * c.NumHiddenLayers * length * c.HiddenSize * batch * length;
+
+    /// <summary>FLOPs of one step with <paramref name="gradientPasses"/> back-propagated and <paramref name="noGradPasses"/> extra passes.</summary>
+    public static double Step(BertConfig c, long batch, long length, int gradientPasses, int noGradPasses) =>
+        Forward(c, batch, length) * (2 * gradientPasses + noGradPasses);
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using Pipeline.Engine;
+using Pipeline.Experiments;
+using Pipeline.Lora;
+using Pipeline.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>What to measure: a model shape (random weights: speed does not depend on their values), a batch shape, plans.</summary>
+public sealed record BenchOptions(
+    string Model = "minilm",
+    int Batch = 32,
+    int Length = 128,
+    IReadOnlyList<string>? Plans = null,
+    string? Device = null,
+    Precision Precision = Precision.Float32,
+    int Warmup = 3,
+    int Steps = 10,
+    double? PeakTflops = null)
+{
+    public IReadOnlyList<string> Plans { get; init; } = Plans ?? ["baseline", "dropkey-column", "hiddenkey"];
+}
+
+/// <summary>One plan's measurement.</summary>
+public sealed record BenchResult(
+    string Plan, double StepMilliseconds, double StepMillisecondsStdDev, double TokensPerSecond, double Tflops,
+    double? Mfu, double PeakMemoryMegabytes, double FinalLoss);
+
+/// <summary>The whole report (written as JSON by <c>pipeline bench</c>).</summary>
+public sealed record BenchReport(
+    DateTimeOffset Date, string Device, string Model, int Batch, int Length, string Precision, int Steps,
+    long Parameters, long TrainableParameters, IReadOnlyList<BenchResult> Results);
+
+/// <summary>
+/// Times full LoRA training steps (forward passes, compensation, backward, clipping, AdamW) per plan on one
+/// device, and reports step time, tokens/s, achieved TFLOP/s, MFU (when the device's peak is known or
+/// given) and peak memory (process resident memory on CPU; device memory in use on CUDA).
+/// </summary>
+public static class StepBenchmark
+{
+    public static BertConfig ModelConfig(string name) => name.ToLowerInvariant() switch
+    {
+        "minilm" or "all-minilm-l6-v2" => BertConfig.MiniLmL6,
+        "bert-base" => BertConfig.BertBase,
+        "roberta-large" => BertConfig.RobertaLarge,
+        _ => throw new ArgumentException($"model '{name}': expected minilm, bert-base or roberta-large"),
+    };
+
+    /// <summary>Plan names: the presets, plus <c>dropkey-column</c> (the paper's best DropKey pattern).</summary>
+    public static DropoutPlan Plan(string name) => name.ToLowerInvariant() switch
+    {
+        "dropkey-column" => Presets.DropKey(0.1, DropPattern.Column),
+        _ => Presets.ByName(name) ?? throw new ArgumentException(
+            $"plan '{name}': expected one of {string.Join(", ", Presets.Names)}, dropkey-column"),
+    };
+
+    public static BenchReport Run(BenchOptions options, Action<string>? log = null)
+    {
+        var config = ModelConfig(options.Model);
+        var plans = options.Plans.Select(p => (Name: p, Plan: Plan(p))).ToList();
+        var device = TorchRuntime.ResolveDevice(options.Device);
+        double? peak = options.PeakTflops ?? PeakTflops.Of(device, options.Precision);
+        var results = new List<BenchResult>();
+        long parameters = 0, trainable = 0;
+
+        foreach (var (name, plan) in plans)
+        {
+            log?.Invoke($"{name}: building {options.Model} on {device} ...");
+            manual_seed(0);
+            using var model = new SequenceClassifier(config, 2, Pooling.Mean, new LoraOptions());
+            model.to(device);
+            model.UsePrecision(options.Precision);
+            model.FreezeForLora();
+            var counts = model.CountParameters();
+            (parameters, trainable) = (counts.Total, counts.Trainable);
+            var parametersToTrain = model.parameters().Where(p => p.requires_grad).ToList();
+            using var optimizer = optim.AdamW(parametersToTrain, lr: 1e-4, weight_decay: 0.1);
+
+            var ids = randint(1, config.VocabSize, [options.Batch, options.Length], dtype: ScalarType.Int64, device: device);
+            var batch = new EncoderBatch(ids, ones_like(ids));
+            var labels = randint(0, 2, [options.Batch], dtype: ScalarType.Int64, device: device);
+            model.train();
+
+            var memory = new PeakMemory(device);
+            var times = new List<double>();
+            double loss = 0;
+            for (int step = 0; step < options.Warmup + options.Steps; step++)
+            {
+                var watch = Stopwatch.StartNew();
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var result = CompensatedLoss.Compute(model, batch, labels, plan);
+                    result.Total.backward();
+                    nn.utils.clip_grad_norm_(parametersToTrain, 1.0);
+                    optimizer.step();
+                    loss = result.Total.item<float>(); // waits for the device
+                }
+                if (step >= options.Warmup) times.Add(watch.Elapsed.TotalMilliseconds);
+                memory.Sample();
+            }
+
+            double mean = times.Average();
+            double std = Math.Sqrt(times.Select(t => (t - mean) * (t - mean)).Average());
+            int passes = plan.Compensation.ForwardPasses;
+            int gradientPasses = plan.Compensation is BidirectionalKl { Branches: KlBranches.Both } or HiddenCutJs ? 2 : 1;
+            double flops = FlopCount.Step(config, options.Batch, options.Length, gradientPasses, passes - gradientPasses);
+            double tflops = flops / (mean / 1000) / 1e12;
+            results.Add(new BenchResult(name, mean, std, options.Batch * options.Length / (mean / 1000), tflops,
+                peak is null ? null : tflops / peak, memory.PeakMegabytes, loss));
+            log?.Invoke($"{name}: {mean:F1} ms/step");
+            ids.Dispose(); labels.Dispose();
+        }
+        return new BenchReport(DateTimeOffset.UtcNow, DeviceName(device), options.Model, options.Batch, options.Length,
+            options.Precision.ToString(), options.Steps, parameters, trainable, results);
+    }
+
+    static string DeviceName(Device device) =>
+        device.type == DeviceType.CUDA && CudaDriver.TryGetProperties(device.index < 0 ? 0 : device.index) is { } p
+            ? $"{device} ({p.Name})"
+            : $"{device} ({Environment.ProcessorCount} cores, {get_num_threads()} threads)";
+}
