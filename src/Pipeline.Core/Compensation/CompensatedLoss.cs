@@ -32,8 +32,16 @@ public static class CompensatedLoss
             HiddenCutJs js => HiddenCut(js.Weight),
             var other => throw new NotSupportedException($"compensation {other} has no loss"),
         };
-        return new StepLoss(result.Total.MoveToOuterDisposeScope(), result.Task.MoveToOuterDisposeScope(),
-            result.Consistency?.MoveToOuterDisposeScope(), result.Output.MoveToOuterDisposeScope());
+        // Total and Task can be the same tensor: moving it out twice would push it past the caller's scope
+        // (a leak that keeps the whole autograd graph alive), so each distinct tensor moves once.
+        var moved = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        Tensor Out(Tensor t)
+        {
+            if (moved.Add(t)) t.MoveToOuterDisposeScope();
+            return t;
+        }
+        return new StepLoss(Out(result.Total), Out(result.Task), result.Consistency is null ? null : Out(result.Consistency),
+            new ClassifierOutput(Out(result.Output.Logits), Out(result.Output.Pooled)));
 
         StepLoss Plain(ClassifierOutput output)
         {
