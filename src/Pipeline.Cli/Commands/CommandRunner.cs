@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Data.Fetching;
 using Pipeline.Engine;
 
 namespace Pipeline.Cli.Commands;
@@ -12,14 +13,15 @@ static class CommandRunner
     {
         try
         {
-            return root.Parse(args).Invoke();
+            // Without this, System.CommandLine's default handler prints a stack trace and the catches below never run.
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (NativeBackendException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ExternalToolException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;

@@ -1,0 +1,47 @@
+namespace Pipeline.Data.Formats;
+
+/// <summary>
+/// Loads the user's own csv/jsonl data: a single file is cut into train/dev/test by hash; a folder holds
+/// <c>train.EXT</c> and <c>dev.EXT</c> (and optionally <c>test.EXT</c>), used as given.
+/// </summary>
+public static class UserFiles
+{
+    public static DatasetSplits Load(DataOptions options)
+    {
+        string path = Path.GetFullPath(options.Path!);
+        string extension = options.Format!; // "csv" or "jsonl": also the file extension in a split folder
+        string name = options.Name ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(path));
+        var kind = options.Regression ? TaskKind.Regression : options.PairColumn is null ? TaskKind.SingleSentence : TaskKind.SentencePair;
+        string groupKey = options.GroupColumn ?? (options.PairColumn is null ? "text" : "text+pair");
+        Func<string, List<RawExample>> read = extension == DataFormats.Csv
+            ? file => CsvLoader.Read(file, options)
+            : file => JsonlLoader.Read(file, options);
+
+        if (File.Exists(path))
+        {
+            var rows = read(path);
+            return SplitMaker.Hash(name, Encoder(kind, options, rows), rows, groupKey, options);
+        }
+        if (!Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such file or folder; for format '{extension}' give one .{extension} file or a folder with train.{extension} and dev.{extension}", path);
+        }
+
+        string SplitFile(string split) => Path.Combine(path, $"{split}.{extension}");
+        foreach (var required in new[] { "train", "dev" })
+        {
+            if (!File.Exists(SplitFile(required)))
+            {
+                throw new FileNotFoundException($"{SplitFile(required)}: file not found; a split folder needs train.{extension} and dev.{extension} (test.{extension} is optional)", SplitFile(required));
+            }
+        }
+        var train = read(SplitFile("train"));
+        var dev = read(SplitFile("dev"));
+        var test = File.Exists(SplitFile("test")) ? read(SplitFile("test")) : null;
+        var encoder = Encoder(kind, options, [.. train, .. dev, .. test ?? []]);
+        return SplitMaker.Given(name, encoder, train, dev, test, groupKey, options);
+    }
+
+    static LabelEncoder Encoder(TaskKind kind, DataOptions options, IEnumerable<RawExample> rows) =>
+        kind == TaskKind.Regression ? LabelEncoder.ForRegression() : LabelEncoder.ForClassification(kind, options.Labels, options.LabelMap, rows);
+}

@@ -1,0 +1,7 @@
+namespace Pipeline.Data;
+
+/// <summary>
+/// A row as a loader read it, before its label is interpreted; keeps the file and 1-based line so that a label
+/// problem found later (unknown class, non-numeric target) is still reported where it is.
+/// </summary>
+public sealed record RawExample(string File, int Line, string Text, string? TextPair, string Label, string GroupKey);

@@ -1,0 +1,71 @@
+using Pipeline.Data;
+
+namespace Pipeline.Metrics;
+
+/// <summary>
+/// The score a task is judged by: its name, its direction, and how it is computed from predictions and gold
+/// labels (class indices for classification, values for regression — as in <see cref="Example.Label"/>).
+/// The paper's choice for GLUE: accuracy, Matthews correlation for CoLA, Pearson for STS-B.
+/// </summary>
+public sealed class TaskMetric
+{
+    readonly Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute;
+
+    TaskMetric(string name, string description, bool higherIsBetter, Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute)
+    {
+        Name = name;
+        Description = description;
+        HigherIsBetter = higherIsBetter;
+        this.compute = compute;
+    }
+
+    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman.</summary>
+    public string Name { get; }
+    public string Description { get; }
+
+    /// <summary>All metrics here are; the flag is for the code that picks the best epoch, so it never assumes.</summary>
+    public bool HigherIsBetter { get; }
+
+    public static TaskMetric Accuracy { get; } = Classification("accuracy", "fraction of correct predictions", ClassificationMetrics.Accuracy);
+    public static TaskMetric F1 { get; } = Classification("f1", "F1 of class 1 (binary tasks)", (p, g) => ClassificationMetrics.F1(p, g));
+    public static TaskMetric MacroF1 { get; } = Classification("macro-f1", "mean F1 over the classes present", ClassificationMetrics.MacroF1);
+    public static TaskMetric Mcc { get; } = Classification("mcc", "Matthews correlation coefficient", ClassificationMetrics.MatthewsCorrelation);
+    public static TaskMetric Pearson { get; } = new("pearson", "Pearson correlation", true, CorrelationMetrics.Pearson);
+    public static TaskMetric Spearman { get; } = new("spearman", "Spearman rank correlation (ties: average ranks)", true, CorrelationMetrics.Spearman);
+
+    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman];
+
+    /// <summary>The data set's own metric when it names one (CoLA: mcc); else accuracy for classification, Pearson for regression.</summary>
+    public static TaskMetric For(DatasetSplits splits) =>
+        splits.Metric is { } name ? ByName(name) : For(splits.Kind);
+
+    public static TaskMetric For(TaskKind kind) => kind == TaskKind.Regression ? Pearson : Accuracy;
+
+    public static TaskMetric ByName(string name) =>
+        All.FirstOrDefault(m => m.Name == name)
+        ?? throw new ArgumentException($"unknown metric '{name}'; expected one of: {string.Join(", ", All.Select(m => m.Name))}");
+
+    /// <summary>Scores <paramref name="predicted"/> against <paramref name="gold"/>.</summary>
+    public double Compute(IReadOnlyList<double> predicted, IReadOnlyList<double> gold) => compute(predicted, gold);
+
+    /// <summary>True when <paramref name="candidate"/> is strictly better than <paramref name="best"/> (ties keep the earlier epoch).</summary>
+    public bool IsBetter(double candidate, double best) => HigherIsBetter ? candidate > best : candidate < best;
+
+    public override string ToString() => Name;
+
+    static TaskMetric Classification(string name, string description, Func<IReadOnlyList<int>, IReadOnlyList<int>, double> metric) =>
+        new(name, description, true, (p, g) => metric(ClassIndices(p, "prediction"), ClassIndices(g, "gold label")));
+
+    /// <summary>Class indices travel as doubles (like <see cref="Example.Label"/>); anything but a whole non-negative number is a bug upstream.</summary>
+    static int[] ClassIndices(IReadOnlyList<double> values, string what)
+    {
+        var indices = new int[values.Count];
+        for (int i = 0; i < values.Count; i++)
+        {
+            double v = values[i];
+            if (!(v >= 0 && v == Math.Floor(v) && v <= int.MaxValue)) throw new ArgumentException($"{what} {i} is {v}, not a class index");
+            indices[i] = (int)v;
+        }
+        return indices;
+    }
+}
