@@ -57,6 +57,22 @@ public sealed record TaskOptions(
     int? MaxExamples = null,
     string? Metric = null);
 
+public static class TaskOptionsExtensions
+{
+    /// <summary>The data loader's options for this task (the YAML <c>task</c> section names the data the same way).</summary>
+    public static Data.DataOptions ToDataOptions(this TaskOptions task) => new()
+    {
+        Dataset = task.Dataset,
+        Format = task.Format,
+        Path = task.Path,
+        TextColumn = task.TextColumn ?? "text",
+        PairColumn = task.PairColumn,
+        LabelColumn = task.LabelColumn ?? "label",
+        Regression = task.Regression,
+        MaxTrainExamples = task.MaxExamples,
+    };
+}
+
 /// <summary>Numeric precision of the frozen weights and activations.</summary>
 public enum Precision { Float32, BFloat16 }
 

@@ -1,0 +1,46 @@
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using Pipeline.Engine;
+using Pipeline.Experiments;
+using Pipeline.Lora;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The resolved configuration of a run as plain data (<c>config.json</c>): enough to see exactly what ran,
+/// with which seed, on which device and software.
+/// </summary>
+public sealed record RunConfig(
+    string Experiment, string Variant, string Description, int Seed, string Device,
+    ModelOptions Model, TaskOptions Task, RunLora Lora, string Plan, IReadOnlyList<RunDrop> Dropout, RunCompensation Compensation,
+    TrainingOptions Training, IReadOnlyDictionary<string, string> Versions)
+{
+    public static RunConfig From(ExperimentDefinition d, int seed, string device) => new(
+        d.Name, d.Variant, d.Description, seed, device, d.Model, d.Task,
+        new RunLora(d.Lora.Rank, d.Lora.Alpha, d.Lora.Targets.Select(t => t.ToString()).ToList(), d.Lora.Dropout, d.Lora.UseRsLora,
+            d.Lora.RankPerTarget.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value)),
+        d.Dropout.ToString(),
+        d.Dropout.Drops.Select(s => new RunDrop(s.Position.ToString(), s.Pattern.ToString(), s.Rate, s.Layers.ToString(),
+            s.SpanStart.ToString(), s.Normalization.ToString())).ToList(),
+        d.Dropout.Compensation switch
+        {
+            BidirectionalKl kl => new RunCompensation("bidirectional_kl", kl.Weight, kl.Branches.ToString()),
+            JsToInference js => new RunCompensation("js_to_inference", js.Weight, null),
+            HiddenCutJs js => new RunCompensation("hiddencut_js", js.Weight, null),
+            _ => new RunCompensation("none", 0, null),
+        },
+        d.Training,
+        new Dictionary<string, string>
+        {
+            ["pipeline"] = typeof(RunConfig).Assembly.GetName().Version?.ToString() ?? "unknown",
+            ["dotnet"] = Environment.Version.ToString(),
+            ["torchsharp"] = TorchRuntime.TorchSharpVersion,
+            ["libtorch"] = TorchRuntime.LibTorchVersion(TorchRuntime.LoadedLibTorchPath()),
+        });
+}
+
+public sealed record RunLora(int Rank, double Alpha, IReadOnlyList<string> Targets, double Dropout, bool RsLora, IReadOnlyDictionary<string, int> RankPerTarget);
+
+public sealed record RunDrop(string Position, string Pattern, double Rate, string Layers, string SpanStart, string Normalization);
+
+public sealed record RunCompensation(string Kind, double Weight, string? Branches);

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using Pipeline.Data;
+using Pipeline.Storage;
+using Pipeline.Training;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// The files of one run, in <c>&lt;root&gt;/&lt;experiment&gt;/&lt;variant&gt;/seed-&lt;n&gt;/</c>:
+/// <list type="bullet">
+/// <item><c>config.json</c> — the resolved configuration, versions and device;</item>
+/// <item><c>data.json</c> — the data set, its hash, the split definition and split sizes;</item>
+/// <item><c>checkpoint/</c> — the resumable state while the run is in progress (removed when it completes);</item>
+/// <item><c>history.csv</c> — one row per evaluation;</item>
+/// <item><c>adapter.bin</c> — the best evaluation's trainable weights (LoRA adapters and head);</item>
+/// <item><c>metrics.json</c> — best, final and test metrics and the history; written last, so its presence
+/// means the run is complete.</item>
+/// </list>
+/// Every file is written atomically (temp file, then rename).
+/// </summary>
+public sealed class RunStore(string root, string experiment, string variant, int seed)
+{
+    public string Directory { get; } = Path.Combine(root, Safe(experiment), Safe(variant), $"seed-{seed}");
+
+    public string ConfigFile => Path.Combine(Directory, "config.json");
+    public string DataFile => Path.Combine(Directory, "data.json");
+    public string MetricsFile => Path.Combine(Directory, "metrics.json");
+    public string HistoryFile => Path.Combine(Directory, "history.csv");
+    public string AdapterFile => Path.Combine(Directory, "adapter.bin");
+    public string CheckpointDirectory => Path.Combine(Directory, "checkpoint");
+
+    public bool IsComplete => File.Exists(MetricsFile);
+    public bool HasCheckpoint => File.Exists(Path.Combine(CheckpointDirectory, "latest"));
+
+    /// <summary>Starts a run: an empty folder, or the existing partial one when resuming.</summary>
+    public Checkpoints Begin(bool resume)
+    {
+        if (!resume && System.IO.Directory.Exists(Directory))
+            System.IO.Directory.Delete(Directory, recursive: true);
+        System.IO.Directory.CreateDirectory(CheckpointDirectory);
+        return new Checkpoints(CheckpointDirectory);
+    }
+
+    public void WriteConfig(RunConfig config) => AtomicFile.WriteJson(ConfigFile, config);
+
+    public void WriteData(DatasetSplits data) => AtomicFile.WriteJson(DataFile, new
+    {
+        data.Name,
+        Kind = data.Kind.ToString(),
+        data.Labels,
+        data.DataHash,
+        data.Split,
+        Counts = new { Train = data.Train.Count, Dev = data.Dev.Count, Test = data.Test.Count },
+    });
+
+    /// <summary>Writes the results (adapter, history, metrics — metrics last) and removes the checkpoint.</summary>
+    public void Complete(TrainingResult result, IReadOnlyDictionary<string, double> test, RunSummary summary)
+    {
+        string temp = AdapterFile + ".tmp";
+        Checkpoints.SaveWeights(result.BestWeights, temp);
+        File.Move(temp, AdapterFile, overwrite: true);
+        AtomicFile.WriteAllText(HistoryFile, HistoryCsv(result.History));
+        AtomicFile.WriteJson(MetricsFile, new RunMetrics(
+            summary.Experiment, summary.Variant, summary.Seed, result.Best.Primary,
+            result.Best, result.Final, test, result.StopReason, summary.WallSeconds, summary.Parameters, result.History));
+        if (System.IO.Directory.Exists(CheckpointDirectory))
+            System.IO.Directory.Delete(CheckpointDirectory, recursive: true);
+    }
+
+    public RunMetrics ReadMetrics() => AtomicFile.ReadJson<RunMetrics>(MetricsFile);
+
+    public static string HistoryCsv(IReadOnlyList<EpochRecord> history)
+    {
+        var metricNames = history.SelectMany(r => r.Metrics.Keys).Distinct().ToList();
+        var csv = new StringBuilder("epoch,step,train_loss,task_loss,consistency_loss,dev_loss,")
+            .AppendLine(string.Join(",", metricNames.Select(m => "dev_" + m).Append("learning_rate").Append("seconds").Append("resident_mib")));
+        foreach (var r in history)
+        {
+            var cells = new List<string> { I(r.Epoch), I(r.Step), I(r.TrainLoss), I(r.TaskLoss), I(r.ConsistencyLoss), I(r.DevLoss) };
+            cells.AddRange(metricNames.Select(m => r.Metrics.TryGetValue(m, out double v) ? I(v) : ""));
+            cells.AddRange([I(r.LearningRate), I(r.Seconds), I(r.ResidentMegabytes)]);
+            csv.AppendLine(string.Join(",", cells));
+        }
+        return csv.ToString();
+    }
+
+    static string I(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Folder names from experiment and variant names ("rate=0.1,weight=1" stays readable).</summary>
+    static string Safe(string name)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        string safe = new(name.Select(c => invalid.Contains(c) || c == ' ' ? '_' : c).ToArray());
+        return string.IsNullOrEmpty(safe) ? "_" : safe;
+    }
+}
+
+/// <summary>What <c>metrics.json</c> holds.</summary>
+public sealed record RunMetrics(
+    string Experiment, string Variant, int Seed, string Primary,
+    EpochRecord Best, EpochRecord Final, IReadOnlyDictionary<string, double> Test, string? StopReason,
+    double WallSeconds, Lora.ParameterCounts Parameters, IReadOnlyList<EpochRecord> History);
+
+/// <summary>The run's identity and cost, for <c>metrics.json</c>.</summary>
+public sealed record RunSummary(string Experiment, string Variant, int Seed, double WallSeconds, Lora.ParameterCounts Parameters);
