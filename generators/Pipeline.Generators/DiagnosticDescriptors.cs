@@ -38,7 +38,7 @@ public static class DiagnosticDescriptors
         Error("PL0007", "Duplicate key", "Key '{0}' appears twice in {1}; keep one");
 
     public static readonly DiagnosticDescriptor DuplicateExperiment =
-        Error("PL0008", "Duplicate experiment name", "Experiment name '{0}' is already declared in {1}; experiment names (and the class names made from them) must be unique");
+        Error("PL0008", "Duplicate experiment name", "Experiment name '{0}' clashes with '{1}' declared in {2}: experiment names, and the class names made from them ({3}), must be unique");
 
     public static readonly DiagnosticDescriptor Conflict =
         Error("PL0009", "Impossible combination", "{0}");

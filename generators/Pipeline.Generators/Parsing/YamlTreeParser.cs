@@ -53,7 +53,11 @@ public sealed class YamlTreeParser
         }
         catch (YamlException e)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.YamlSyntax, path, SpanAt(e.Start, e.End), CleanMessage(e)));
+            var span = SpanAt(e.Start, e.End);
+            // YamlDotNet marks a tab in the indentation at the mapping it belongs to; point at the tab itself.
+            int tab = e.Message.IndexOf("tab", StringComparison.OrdinalIgnoreCase) >= 0 ? content.IndexOf('\t', span.Start) : -1;
+            if (tab >= 0) span = SourceSpan.From(text, tab, tab + 1);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.YamlSyntax, path, span, CleanMessage(e)));
             return null;
         }
     }
@@ -108,8 +112,14 @@ public sealed class YamlTreeParser
         return node;
     }
 
-    SourceSpan Extend(SourceSpan span, SourceSpan last, ParsingEvent? closing) =>
-        closing is null ? SourceSpan.Cover(span, last) : SourceSpan.From(text, span.Start, (int)closing.End.Index);
+    SourceSpan Extend(SourceSpan span, SourceSpan last, ParsingEvent? closing)
+    {
+        if (closing is null) return SourceSpan.Cover(span, last);
+        // A flow collection ends at its closing bracket, included.
+        int end = (int)Math.Min(closing.End.Index, text.Length);
+        if (end < text.Length && text[end] is '}' or ']') end++;
+        return SourceSpan.From(text, span.Start, Math.Max(end, last.End));
+    }
 
     static Mark Mark(int index) => new(index, 1, 1);
 

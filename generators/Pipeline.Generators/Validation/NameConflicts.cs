@@ -24,8 +24,7 @@ public sealed record NameConflicts(EquatableArray<ExperimentIdentity> Winners, E
             }
             losers.Add(identity.Path);
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateExperiment, identity.Path, identity.NameSpan,
-                first.Name == identity.Name ? identity.Name : $"{identity.Name}' (class {identity.ClassName}, as '{first.Name}",
-                first.SourceFile));
+                identity.Name, first.Name, first.SourceFile, identity.ClassName));
         }
         return new NameConflicts(winners.ToEquatableArray(), losers.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
