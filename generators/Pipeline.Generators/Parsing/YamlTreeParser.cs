@@ -60,6 +60,16 @@ public sealed class YamlTreeParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.YamlSyntax, path, span, CleanMessage(e)));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner can fail this way on some malformed input (an unclosed flow collection
+            // before a block key); it is still a syntax error, reported where the parser last was.
+            int at = parser.Current is { } current ? (int)current.Start.Index : 0;
+            var line = text.Lines.GetLineFromPosition(Math.Min(at, text.Length));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.YamlSyntax, path, SpanAt(new Mark(at, 1, 1), new Mark(line.End, 1, 1)),
+                "the YAML is malformed from here on (an unclosed '[' or '{'?)"));
+            return null;
+        }
     }
 
     YamlNode ParseNode()
