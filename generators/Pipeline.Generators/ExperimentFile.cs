@@ -35,7 +35,7 @@ public static class ExperimentFile
 
             string sourceFile = SourceFile(path, settings.RootDirectory);
             var identity = new ExperimentIdentity(experiment.Name, ExperimentEmitter.ClassName(experiment.Name), path, sourceFile,
-                experiment.Where.ValueOf("name"));
+                experiment.Where.ValueOf("name"), HasClass: true);
 
             var problems = new List<Problem>(ExperimentValidator.Validate(experiment));
             if (problems.Count == 0)
@@ -48,7 +48,7 @@ public static class ExperimentFile
                 }
             }
             diagnostics.AddRange(problems.Select(p => DiagnosticInfo.Create(p.Descriptor, path, p.Span, p.Arguments)));
-            return Done(path, identity, null, diagnostics);
+            return Done(path, identity with { HasClass = false }, null, diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -64,7 +64,7 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
                 output.AddSource(ExperimentEmitter.HintName(experiment.ClassName), SourceText.From(ExperimentEmitter.Emit(experiment), System.Text.Encoding.UTF8));
         }));
 
-        var registry = conflicts.Select(static (c, _) => c.Winners).WithTrackingName(Steps.Registry);
+        var registry = conflicts.Select(static (c, _) => c.Winners.Where(w => w.HasClass).ToEquatableArray()).WithTrackingName(Steps.Registry);
         context.RegisterSourceOutput(registry, static (output, winners) => Guard(output, null, () =>
             output.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(winners.ToList()), System.Text.Encoding.UTF8))));
     }

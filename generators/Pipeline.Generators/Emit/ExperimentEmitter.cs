@@ -53,7 +53,7 @@ public static class ExperimentEmitter
         w.Open($"namespace {Namespace}");
         w.Line("/// <summary>");
         w.Line($"/// Experiment <c>{Xml(experiment.Name)}</c> ({Xml(experiment.SourceFile)}){(experiment.Description.Length > 0 ? ": " + Xml(experiment.Description) : ".")}");
-        w.Line($"/// {variants.Count} variant{(variants.Count == 1 ? "" : "s")}: {Xml(Summary(variants))}.");
+        w.Line($"/// {Literals.Integer(variants.Count)} variant{(variants.Count == 1 ? "" : "s")}: {Xml(Summary(variants))}.");
         w.Line("/// </summary>");
         w.Open($"public sealed class {experiment.ClassName} : IExperiment");
         w.Line($"const string name = {Literals.String(experiment.Name)};");

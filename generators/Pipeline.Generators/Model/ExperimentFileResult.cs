@@ -15,7 +15,8 @@ public sealed record ExperimentFileResult(
     EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>What the registry and the duplicate-name check need to know of a file.</summary>
-public sealed record ExperimentIdentity(string Name, string ClassName, string Path, string SourceFile, SourceSpan NameSpan);
+/// <param name="HasClass">False when the file has errors: its name still counts for duplicates, but the registry leaves it out.</param>
+public sealed record ExperimentIdentity(string Name, string ClassName, string Path, string SourceFile, SourceSpan NameSpan, bool HasClass);
 
 /// <summary>The emitter's input for one file: everything the generated class says.</summary>
 public sealed record GeneratedExperiment(

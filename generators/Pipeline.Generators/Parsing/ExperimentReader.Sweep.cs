@@ -35,7 +35,7 @@ partial class ExperimentReader
         }
         if (ok && points > MaxVariants)
         {
-            Report(DiagnosticDescriptors.InvalidSweep, where.Span, $"the grid has {points} points, more than {MaxVariants}; split it into several experiments");
+            Report(DiagnosticDescriptors.InvalidSweep, where.Span, $"the grid has {points.ToString(System.Globalization.CultureInfo.InvariantCulture)} points, more than {Emit.Literals.Integer(MaxVariants)}; split it into several experiments");
             return null;
         }
         return ok ? axes.ToEquatableArray() : null;

@@ -165,7 +165,7 @@ public sealed partial class ExperimentReader
             bool ok = true;
             for (int i = 0; i < sequence.Items.Count; i++)
             {
-                if (ReadDropEntry(sequence.Items[i], $"dropout[{i}]") is DropEntry entry) entries.Add(entry);
+                if (ReadDropEntry(sequence.Items[i], $"dropout[{Emit.Literals.Integer(i)}]") is DropEntry entry) entries.Add(entry);
                 else ok = false;
             }
             return ok ? new DropoutSection(null, null, null, null, null, entries.ToEquatableArray(), Located.At(sequence.Span)) : null;
@@ -237,7 +237,7 @@ public sealed partial class ExperimentReader
                 if (Integer(item, key, new Range(0, true, 4096, true, "a 0-based layer index (≥ 0)")) is not int layer) return null;
                 if (indices.Contains(layer))
                 {
-                    Report(DiagnosticDescriptors.Conflict, item.Span, $"'{key}' lists layer {layer} twice");
+                    Report(DiagnosticDescriptors.Conflict, item.Span, $"'{key}' lists layer {Emit.Literals.Integer(layer)} twice");
                     return null;
                 }
                 indices.Add(layer);
@@ -302,7 +302,7 @@ public sealed partial class ExperimentReader
             if (Integer(item, "seeds", NonNegative) is not int seed) return null;
             if (seeds.Contains(seed))
             {
-                Report(DiagnosticDescriptors.Conflict, item.Span, $"'seeds' lists {seed} twice; each seed is one run");
+                Report(DiagnosticDescriptors.Conflict, item.Span, $"'seeds' lists {Emit.Literals.Integer(seed)} twice; each seed is one run");
                 return null;
             }
             seeds.Add(seed);

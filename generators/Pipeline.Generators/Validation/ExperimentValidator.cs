@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Pipeline.Generators.Emit;
 using Pipeline.Generators.Model;
 
 namespace Pipeline.Generators.Validation;
@@ -121,7 +122,7 @@ public static class ExperimentValidator
         {
             var entry = entries[i];
             var where = entry.Where;
-            string label = $"dropout[{i}] ({entry.Position})";
+            string label = $"dropout[{Literals.Integer(i)}] ({entry.Position})";
             if (PatternProblem(entry.Position, entry.Pattern) is string problem)
                 conflict(where.ValueOf("pattern"), $"{label}: {problem}");
             if (entry.SpanStart is not null && entry.Pattern != "span")
@@ -138,7 +139,7 @@ public static class ExperimentValidator
                 if (entries[j].Position == entry.Position && Plans.Overlap(entries[j].Layers, entry.Layers))
                 {
                     conflict(where.ValueOf("position"),
-                        $"{label}: dropout[{j}] already drops at {entry.Position} in the same layers; give them disjoint 'layers' or merge them");
+                        $"{label}: dropout[{Literals.Integer(j)}] already drops at {entry.Position} in the same layers; give them disjoint 'layers' or merge them");
                     break;
                 }
             }

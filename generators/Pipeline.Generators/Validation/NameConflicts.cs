@@ -11,6 +11,22 @@ public sealed record NameConflicts(EquatableArray<ExperimentIdentity> Winners, E
     /// <summary>The first file in path order keeps a name; every later one gets PL0008 at its 'name'.</summary>
     public static NameConflicts Find(ImmutableArray<ExperimentIdentity?> identities)
     {
+        try
+        {
+            return FindUnguarded(identities);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            // Never fail the compilation: report on the first file and emit no registry entries.
+            var first = identities.FirstOrDefault(i => i is not null);
+            var diagnostics = first is null ? EquatableArray<DiagnosticInfo>.Empty
+                : new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, first.Path, first.NameSpan, e.GetType().Name, e.Message) }.ToEquatableArray();
+            return new NameConflicts(EquatableArray<ExperimentIdentity>.Empty, EquatableArray<string>.Empty, diagnostics);
+        }
+    }
+
+    static NameConflicts FindUnguarded(ImmutableArray<ExperimentIdentity?> identities)
+    {
         var winners = new List<ExperimentIdentity>();
         var losers = new List<string>();
         var diagnostics = new List<DiagnosticInfo>();
