@@ -6,5 +6,7 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     DoctorCommand.Create(),
     DataCommand.Create(),
     BenchCommand.Create(),
+    ListCommand.Create(),
+    ShowCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

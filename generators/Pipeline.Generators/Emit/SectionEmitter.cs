@@ -1,0 +1,144 @@
+using System.Collections.Generic;
+using System.Linq;
+using Pipeline.Generators.Model;
+
+namespace Pipeline.Generators.Emit;
+
+/// <summary>
+/// One C# expression per YAML section, each built in one method here: the runtime record's constructor with
+/// the keys the YAML wrote as named arguments (the rest keep the runtime's defaults), presets through
+/// Presets.X(…), explicit lists through new DropSpec(…). Remapping a section means changing one method.
+/// </summary>
+public static class SectionEmitter
+{
+    public static string Model(ModelSection model)
+    {
+        var args = new List<string>();
+        // ModelOptions defaults Name to the embedded MiniLM: a checkpoint path must clear it.
+        if (model.Name is not null || model.Path is not null) args.Add("Name: " + Literals.String(model.Name));
+        if (model.Path is not null) args.Add("Path: " + Literals.String(model.Path));
+        if (model.Pooling is not null) args.Add("Pooling: Pooling." + Schema.Pooling.CSharp(model.Pooling));
+        return Literals.Call("new ModelOptions", args);
+    }
+
+    public static string Task(TaskSection task)
+    {
+        var args = new List<string>();
+        // TaskOptions defaults Dataset to mr-polarity: a user's file must clear it.
+        if (task.Dataset is not null || task.Format is not null) args.Add("Dataset: " + Literals.String(task.Dataset));
+        if (task.Format is not null) args.Add("Format: " + Literals.String(task.Format));
+        if (task.Path is not null) args.Add("Path: " + Literals.String(task.Path));
+        if (task.TextColumn is not null) args.Add("TextColumn: " + Literals.String(task.TextColumn));
+        if (task.PairColumn is not null) args.Add("PairColumn: " + Literals.String(task.PairColumn));
+        if (task.LabelColumn is not null) args.Add("LabelColumn: " + Literals.String(task.LabelColumn));
+        if (task.Regression is bool regression) args.Add("Regression: " + Literals.Boolean(regression));
+        if (task.MaxLength is int maxLength) args.Add("MaxLength: " + Literals.Integer(maxLength));
+        if (task.MaxExamples is int maxExamples) args.Add("MaxExamples: " + Literals.Integer(maxExamples));
+        if (task.Metric is not null) args.Add("Metric: " + Literals.String(task.Metric));
+        return Literals.Call("new TaskOptions", args);
+    }
+
+    public static string Lora(LoraSection lora)
+    {
+        var args = new List<string>();
+        if (lora.Rank is int rank) args.Add("Rank: " + Literals.Integer(rank));
+        if (lora.Alpha is double alpha) args.Add("Alpha: " + Literals.Number(alpha));
+        if (lora.Targets is { } targets)
+            args.Add("Targets: " + Literals.Array("LoraTarget", targets.Select(t => "LoraTarget." + Schema.LoraTarget.CSharp(t)).ToList()));
+        if (lora.Dropout is double dropout) args.Add("Dropout: " + Literals.Number(dropout));
+        if (lora.RsLora is bool rs) args.Add("UseRsLora: " + Literals.Boolean(rs));
+        if (lora.RankPerTarget is { } ranks)
+        {
+            string entries = string.Join(", ", ranks.Select(r => $"[LoraTarget.{Schema.LoraTarget.CSharp(r.Target)}] = {Literals.Integer(r.Rank)}"));
+            args.Add($"RankPerTarget: new Dictionary<LoraTarget, int> {{ {entries} }}");
+        }
+        return Literals.Call("new LoraOptions", args);
+    }
+
+    /// <summary>The dropout plan with its compensation: YAML <c>dropout</c> and <c>compensation</c> together.</summary>
+    public static string Dropout(DropoutSection dropout, CompensationSection? compensation)
+    {
+        var effective = Plans.Effective(dropout, compensation);
+        if (dropout.IsList)
+        {
+            var entries = dropout.Entries!.Value;
+            if (entries.Count == 0 && effective.IsNone) return "DropoutPlan.None";
+            string plan = Literals.Call("new DropoutPlan", entries.Select(DropSpec).ToList());
+            return effective.IsNone ? plan : $"{plan}.With({Compensation(effective)})";
+        }
+
+        string preset = dropout.Preset ?? "baseline";
+        var args = new List<string>();
+        if (Schema.IsSingleRatePreset(preset))
+        {
+            if (dropout.Rate is double rate) args.Add("rate: " + Literals.Number(rate));
+            if (dropout.Pattern is not null) args.Add("pattern: DropPattern." + Schema.Pattern.CSharp(dropout.Pattern));
+        }
+        else if (Schema.IsHiddenKeyPreset(preset))
+        {
+            if ((dropout.KeyRate ?? dropout.Rate) is double keyRate) args.Add("keyRate: " + Literals.Number(keyRate));
+            if ((dropout.HiddenRate ?? dropout.Rate) is double hiddenRate) args.Add("hiddenRate: " + Literals.Number(hiddenRate));
+        }
+
+        if (preset == "hiddenkey")
+        {
+            // Presets.HiddenKey is HiddenKeyMinus + BidirectionalKl(klWeight) with one gradient branch.
+            if (effective is { Kind: "bidirectional_kl", Branches: "one" })
+            {
+                if (compensation?.Weight is not null) args.Add("klWeight: " + Literals.Number(effective.Weight));
+                return Literals.Call("Presets.HiddenKey", args);
+            }
+            preset = "hiddenkey_minus";
+        }
+        string call = Literals.Call("Presets." + Schema.Preset.CSharp(preset), args);
+        return effective.IsNone ? call : $"{call}.With({Compensation(effective)})";
+    }
+
+    static string DropSpec(DropEntry entry)
+    {
+        var args = new List<string>
+        {
+            "DropPosition." + Schema.Position.CSharp(entry.Position),
+            "DropPattern." + Schema.Pattern.CSharp(entry.Pattern),
+            Literals.Number(entry.Rate),
+        };
+        if (entry.Layers is { } layers)
+        {
+            args.Add("Layers: " + layers.Kind switch
+            {
+                LayersValue.All => "LayerSelection.All",
+                LayersValue.LatterHalf => "LayerSelection.LatterHalf",
+                _ => $"LayerSelection.Of({string.Join(", ", layers.Indices.Select(Literals.Integer))})",
+            });
+        }
+        if (entry.SpanStart is not null) args.Add("SpanStart: SpanStart." + Schema.SpanStart.CSharp(entry.SpanStart));
+        if (entry.Normalization is not null) args.Add("Normalization: AttentionNormalization." + Schema.Normalization.CSharp(entry.Normalization));
+        return Literals.Call("new DropSpec", args);
+    }
+
+    static string Compensation(EffectiveCompensation compensation) => compensation.Kind switch
+    {
+        "bidirectional_kl" when compensation.Branches == "both" => $"new BidirectionalKl({Literals.Number(compensation.Weight)}, KlBranches.Both)",
+        "none" => "CompensationMeasure.None",
+        _ => $"new {Schema.CompensationKind.CSharp(compensation.Kind)}({Literals.Number(compensation.Weight)})",
+    };
+
+    public static string Training(TrainingSection training)
+    {
+        var args = new List<string>();
+        if (training.Epochs is int epochs) args.Add("Epochs: " + Literals.Integer(epochs));
+        if (training.BatchSize is int batch) args.Add("BatchSize: " + Literals.Integer(batch));
+        if (training.LearningRate is double lr) args.Add("LearningRate: " + Literals.Number(lr));
+        if (training.WeightDecay is double wd) args.Add("WeightDecay: " + Literals.Number(wd));
+        if (training.WarmupRatio is double warmup) args.Add("WarmupRatio: " + Literals.Number(warmup));
+        if (training.MaxGradNorm is double norm) args.Add("MaxGradNorm: " + Literals.Number(norm));
+        if (training.GradientAccumulation is int accumulation) args.Add("GradientAccumulation: " + Literals.Integer(accumulation));
+        if (training.EvalEverySteps is int every) args.Add("EvalEverySteps: " + Literals.Integer(every));
+        if (training.EarlyStoppingPatience is int patience) args.Add("EarlyStoppingPatience: " + Literals.Integer(patience));
+        if (training.Device is not null) args.Add("Device: " + Literals.String(training.Device));
+        if (training.Precision is not null) args.Add("Precision: Precision." + Schema.Precision.CSharp(training.Precision));
+        return Literals.Call("new TrainingOptions", args);
+    }
+
+    public static string Seeds(EquatableArray<int> seeds) => Literals.Array("int", seeds.Select(Literals.Integer).ToList());
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Pipeline.Generators;
+
+/// <summary>
+/// The YAML vocabulary in one place: the keys of every section and the names each enumerated value accepts,
+/// with the C# member each name maps to (docs/experiments.md lists the same). The runtime records in
+/// Pipeline.Core are the source of truth; this mirrors them for build-time checking.
+/// </summary>
+public static class Schema
+{
+    public static readonly string[] TopLevelKeys =
+        ["name", "description", "model", "task", "lora", "dropout", "compensation", "training", "seeds", "sweep"];
+
+    public static readonly string[] ModelKeys = ["name", "path", "pooling"];
+    public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "metric"];
+    public static readonly string[] ColumnKeys = ["text", "pair", "label"];
+    public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target"];
+    public static readonly string[] PresetKeys = ["preset", "rate", "key_rate", "hidden_rate", "pattern"];
+    public static readonly string[] DropEntryKeys = ["position", "pattern", "rate", "layers", "span_start", "normalization"];
+    public static readonly string[] CompensationKeys = ["kind", "weight", "branches"];
+    public static readonly string[] TrainingKeys =
+    [
+        "epochs", "batch_size", "learning_rate", "weight_decay", "warmup_ratio", "max_grad_norm",
+        "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision",
+    ];
+
+    /// <summary>The sweep axes (docs/experiments.md "Sweeps" says what each one changes).</summary>
+    public static readonly string[] SweepAxes =
+    [
+        "rate", "key_rate", "hidden_rate", "attention_rate", "input_rate", "output_rate", "weight", "preset", "pattern",
+        "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples",
+    ];
+
+    public static readonly NameMap Pooling = new("pooling", ("mean", "Mean"), ("cls", "Cls"), ("pooler", "Pooler"));
+
+    public static readonly NameMap Position = new("position",
+        ("input", "Input"), ("attention_logits", "AttentionLogits"), ("attention_weights", "AttentionWeights"),
+        ("hidden", "Hidden"), ("output", "Output"));
+
+    public static readonly NameMap Pattern = new("pattern", ("element", "Element"), ("column", "Column"), ("span", "Span"), ("feature", "Feature"));
+    public static readonly NameMap SpanStart = new("span start", ("uniform", "Uniform"), ("attention_guided", "AttentionGuided"));
+    public static readonly NameMap Normalization = new("normalization", ("stop_gradient", "StopGradient"), ("with_gradient", "WithGradient"));
+
+    public static readonly NameMap LoraTarget = new("LoRA target",
+        ("query", "Query"), ("key", "Key"), ("value", "Value"), ("attention_output", "AttentionOutput"),
+        ("ffn_in", "FfnIn"), ("ffn_out", "FfnOut"));
+
+    public static readonly NameMap Precision = new("precision", ("float32", "Float32"), ("bfloat16", "BFloat16"));
+
+    public static readonly NameMap CompensationKind = new("compensation kind",
+        ("none", "None"), ("bidirectional_kl", "BidirectionalKl"), ("js_to_inference", "JsToInference"), ("hiddencut_js", "HiddenCutJs"));
+
+    public static readonly NameMap KlBranches = new("KL branches", ("one", "OneWithGradient"), ("both", "Both"));
+
+    /// <summary>Presets.Names of the runtime, with their factory methods.</summary>
+    public static readonly NameMap Preset = new("preset",
+        ("baseline", "Baseline"), ("dropkey", "DropKey"), ("dropattention", "DropAttention"), ("hiddencut", "HiddenCut"),
+        ("hiddenkey_minus", "HiddenKeyMinus"), ("hiddenkey", "HiddenKey"));
+
+    /// <summary>Embedded models (ModelOptions.Name).</summary>
+    public static readonly NameMap Model = new("model", ("all-minilm-l6-v2", "all-minilm-l6-v2"), ("arctic-embed-xs", "arctic-embed-xs"));
+
+    /// <summary>Built-in datasets (TaskOptions.Dataset); the data catalogue adds its names here.</summary>
+    public static readonly NameMap Dataset = new("dataset", ("mr-polarity", "mr-polarity"));
+
+    /// <summary>Formats of users' data files (TaskOptions.Format).</summary>
+    public static readonly NameMap Format = new("format",
+        ("glue-sst2", "glue-sst2"), ("glue-mrpc", "glue-mrpc"), ("glue-rte", "glue-rte"), ("glue-cola", "glue-cola"),
+        ("glue-qnli", "glue-qnli"), ("glue-stsb", "glue-stsb"), ("csv", "csv"), ("jsonl", "jsonl"));
+
+    public static readonly NameMap Metric = new("metric",
+        ("accuracy", "accuracy"), ("f1", "f1"), ("macro_f1", "macro_f1"), ("mcc", "mcc"), ("pearson", "pearson"), ("spearman", "spearman"));
+
+    /// <summary>Presets with one rate and a pattern parameter.</summary>
+    public static bool IsSingleRatePreset(string preset) => preset is "dropkey" or "dropattention" or "hiddencut";
+
+    /// <summary>Presets with a DropKey rate and a HiddenCut rate.</summary>
+    public static bool IsHiddenKeyPreset(string preset) => preset is "hiddenkey_minus" or "hiddenkey";
+
+    /// <summary>The positions that sit inside every layer (DropPositionExtensions.IsPerLayer).</summary>
+    public static bool IsPerLayer(string position) => position is "attention_logits" or "attention_weights" or "hidden";
+
+    /// <summary>LoraOptions' default targets.</summary>
+    public static readonly string[] DefaultLoraTargets = ["query", "value"];
+}
+
+/// <summary>The YAML names an enumerated value accepts and the C# member (or string) each one stands for.</summary>
+public sealed class NameMap
+{
+    readonly (string Yaml, string CSharp)[] names;
+
+    public NameMap(string what, params (string Yaml, string CSharp)[] names)
+    {
+        What = what;
+        this.names = names;
+    }
+
+    /// <summary>What a value of this kind is called in messages ("pattern", "LoRA target").</summary>
+    public string What { get; }
+
+    public IEnumerable<string> Names => names.Select(n => n.Yaml);
+
+    public bool Contains(string yaml) => names.Any(n => n.Yaml == yaml);
+
+    public string CSharp(string yaml) => names.First(n => n.Yaml == yaml).CSharp;
+}
+
+/// <summary>"Did you mean …?" by edit distance.</summary>
+public static class Suggestions
+{
+    /// <summary>The closest candidate within a distance a typo could explain, or null.</summary>
+    public static string? Closest(string word, IEnumerable<string> candidates)
+    {
+        string lower = word.ToLowerInvariant();
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var candidate in candidates)
+        {
+            int d = Distance(lower, candidate);
+            if (d < bestDistance)
+            {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        int allowed = Math.Max(2, Math.Min(word.Length, best?.Length ?? 0) / 3);
+        return best is not null && bestDistance <= allowed ? best : null;
+    }
+
+    /// <summary>" — did you mean 'x'?" or " (expected one of: a, b, c)".</summary>
+    public static string Hint(string word, IEnumerable<string> candidates)
+    {
+        var list = candidates.ToList();
+        string? closest = Closest(word, list);
+        return closest is not null ? $"; did you mean '{closest}'?" : $"; expected one of: {string.Join(", ", list)}";
+    }
+
+    /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions).</summary>
+    public static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,123 @@
+using System.Collections.Generic;
+using System.Linq;
+using Pipeline.Generators.Emit;
+using Pipeline.Generators.Model;
+
+namespace Pipeline.Generators.Validation;
+
+/// <summary>
+/// The sweep grid → typed variants, at generation time. Variant "default" is the YAML's own configuration;
+/// then one variant per grid point (the cartesian product, first axis slowest), named "axis=value,…" in the
+/// YAML's axis order. Each variant is validated like the base; a problem is reported at the axis that caused
+/// it (or at 'sweep' when the combination did), naming the variant.
+/// </summary>
+public static class SweepExpander
+{
+    public const string DefaultVariant = "default";
+
+    public static IReadOnlyList<Variant> Expand(ExperimentModel experiment, List<Problem> problems)
+    {
+        var variants = new List<Variant> { new(DefaultVariant, experiment) };
+        if (experiment.Sweep.IsEmpty) return variants;
+
+        var axes = experiment.Sweep;
+        var reported = new HashSet<string>();
+        var sweepKey = experiment.Where.KeyOf("sweep");
+        foreach (var point in Grid(axes))
+        {
+            string name = string.Join(",", point.Select((value, i) => $"{axes[i].Name}={Format(value)}"));
+            var variant = experiment;
+            bool ok = true;
+            // The preset first: what the other axes mean depends on it.
+            foreach (int i in Enumerable.Range(0, axes.Count).OrderBy(i => axes[i].Name == "preset" ? 0 : 1))
+            {
+                var (applied, error) = Apply(variant, axes[i].Name, point[i]);
+                if (error is not null)
+                {
+                    if (reported.Add(axes[i].Name + error))
+                        problems.Add(new Problem(DiagnosticDescriptors.InvalidSweep, axes[i].KeySpan, [$"axis '{axes[i].Name}' (variant '{name}'): {error}"]));
+                    ok = false;
+                    break;
+                }
+                variant = applied!;
+            }
+            if (!ok) continue;
+            foreach (var problem in ExperimentValidator.Validate(variant))
+            {
+                if (reported.Add(problem.Message))
+                    problems.Add(new Problem(DiagnosticDescriptors.InvalidSweep, sweepKey, [$"variant '{name}': {problem.Message}"]));
+                ok = false;
+            }
+            if (ok) variants.Add(new Variant(name, variant with { Sweep = EquatableArray<SweepAxis>.Empty }));
+        }
+        return variants;
+    }
+
+    static string Format(SweepValue value) => value.Text ?? Literals.Number(value.Number);
+
+    static IEnumerable<SweepValue[]> Grid(EquatableArray<SweepAxis> axes)
+    {
+        IEnumerable<SweepValue[]> points = [[]];
+        foreach (var axis in axes)
+        {
+            var current = axis;
+            points = points.SelectMany(p => current.Values.Select(v => p.Concat([v]).ToArray()));
+        }
+        return points;
+    }
+
+    /// <summary>One axis value applied to an experiment, or why it cannot be.</summary>
+    static (ExperimentModel? Result, string? Error) Apply(ExperimentModel e, string axis, SweepValue value)
+    {
+        var dropout = e.Dropout;
+        double x = value.Number;
+        switch (axis)
+        {
+            case "preset":
+                if (dropout.IsList) return (null, "the dropout plan is an explicit list; a preset axis needs 'dropout: {preset: …}'");
+                return (e with { Dropout = dropout with { Preset = value.Text } }, null);
+            case "pattern":
+                if (dropout.Preset is not string p || !Schema.IsSingleRatePreset(p))
+                    return (null, "pattern sweeps the pattern of preset dropkey, dropattention or hiddencut");
+                return (e with { Dropout = dropout with { Pattern = value.Text } }, null);
+            case "rate":
+                if (dropout.IsList)
+                    return dropout.Entries!.Value.Count == 0 ? (null, "the dropout list is empty")
+                        : (e with { Dropout = dropout with { Entries = dropout.Entries.Value.Select(d => d with { Rate = x }).ToEquatableArray() } }, null);
+                if (dropout.Preset is string single && Schema.IsSingleRatePreset(single)) return (e with { Dropout = dropout with { Rate = x } }, null);
+                if (dropout.Preset is string tied && Schema.IsHiddenKeyPreset(tied))
+                    return (e with { Dropout = dropout with { Rate = null, KeyRate = x, HiddenRate = x } }, null);
+                return (null, $"preset {dropout.Preset ?? "baseline"} has no rate");
+            case "key_rate" or "hidden_rate" when !dropout.IsList:
+                if (dropout.Preset is not string hk || !Schema.IsHiddenKeyPreset(hk))
+                    return (null, $"{axis} sweeps a rate of preset hiddenkey or hiddenkey_minus (or the {(axis == "key_rate" ? "attention_logits" : "hidden")} entries of a list)");
+                var rates = dropout with { KeyRate = dropout.KeyRate ?? dropout.Rate, HiddenRate = dropout.HiddenRate ?? dropout.Rate, Rate = null };
+                return (e with { Dropout = axis == "key_rate" ? rates with { KeyRate = x } : rates with { HiddenRate = x } }, null);
+            case "key_rate" or "hidden_rate" or "attention_rate" or "input_rate" or "output_rate":
+                string position = axis switch
+                {
+                    "key_rate" => "attention_logits",
+                    "attention_rate" => "attention_weights",
+                    "hidden_rate" => "hidden",
+                    "input_rate" => "input",
+                    _ => "output",
+                };
+                if (!dropout.IsList || !dropout.Entries!.Value.Any(d => d.Position == position))
+                    return (null, $"{axis} sweeps the rate of the {position} entries of a dropout list, and there are none");
+                return (e with { Dropout = dropout with { Entries = dropout.Entries.Value.Select(d => d.Position == position ? d with { Rate = x } : d).ToEquatableArray() } }, null);
+            case "weight":
+                if (Plans.Effective(dropout, e.Compensation).IsNone)
+                    return (null, "there is no compensation to weigh; add 'compensation: {kind: …}' or use preset hiddenkey");
+                var compensation = e.Compensation ?? new CompensationSection(null, null, null, Located.At(e.Where.Span));
+                return (e with { Compensation = compensation with { Weight = x } }, null);
+            case "lora_rank": return (e with { Lora = e.Lora with { Rank = (int)x } }, null);
+            case "lora_alpha": return (e with { Lora = e.Lora with { Alpha = x } }, null);
+            case "learning_rate": return (e with { Training = e.Training with { LearningRate = x } }, null);
+            case "weight_decay": return (e with { Training = e.Training with { WeightDecay = x } }, null);
+            case "epochs": return (e with { Training = e.Training with { Epochs = (int)x } }, null);
+            case "batch_size": return (e with { Training = e.Training with { BatchSize = (int)x } }, null);
+            case "max_examples": return (e with { Task = e.Task with { MaxExamples = (int)x } }, null);
+            default: return (null, "unknown axis");
+        }
+    }
+}

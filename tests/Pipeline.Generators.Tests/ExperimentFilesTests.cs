@@ -1,0 +1,101 @@
+using Microsoft.CodeAnalysis;
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using Pipeline.Experiments;
+
+namespace Pipeline.Generators.Tests;
+
+/// <summary>Every file in experiments/: its generated class (snapshot), and the whole set compiled, loaded and checked by the runtime.</summary>
+public class ExperimentFilesTests
+{
+    public static TheoryData<string> Files => new(TestPaths.ExperimentFiles());
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Generates(string file)
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Files((file, File.ReadAllText(Path.Combine(TestPaths.ExperimentsDirectory, file)))));
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(2, result.GeneratedSources.Length);
+        Snapshot.VerifySources(result, $"{nameof(ExperimentFilesTests)}.{nameof(Generates)}_file={Path.GetFileNameWithoutExtension(file)}");
+    }
+
+    [Fact]
+    public void Registry_lists_every_file()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.RepositoryFiles());
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources, s => s.HintName == Emit.RegistryEmitter.HintName);
+        Snapshot.VerifySources(result, $"{nameof(ExperimentFilesTests)}.{nameof(Registry_lists_every_file)}", hint => hint == Emit.RegistryEmitter.HintName);
+    }
+
+    [Fact]
+    public void Generated_code_compiles_against_Pipeline_Core_and_every_variant_passes_the_runtime_validation()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.RepositoryFiles());
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+
+        var experiments = GeneratorHarness.LoadRegistry(output);
+        Assert.True(experiments.Count >= 15, $"{experiments.Count} experiments");
+        Assert.Equal(TestPaths.ExperimentFiles().Count(), experiments.Count);
+        foreach (var experiment in experiments)
+        {
+            Assert.Equal("default", experiment.Variants[0].Variant);
+            Assert.StartsWith("experiments/", experiment.SourceFile);
+            Assert.Equal(experiment.Variants.Count, experiment.Variants.Select(v => v.Variant).Distinct().Count());
+            foreach (var variant in experiment.Variants)
+            {
+                Assert.Equal(experiment.Name, variant.Name);
+                Assert.Empty(variant.Dropout.Validate());
+                Assert.Empty(variant.Lora.Validate());
+            }
+        }
+    }
+
+    [Fact]
+    public void Quickstart_is_the_calibration_setting()
+    {
+        var d = Load("quickstart").Variants.Single();
+        Assert.Equal("all-minilm-l6-v2", d.Model.Name);
+        Assert.Equal(Pipeline.Models.Pooling.Mean, d.Model.Pooling);
+        Assert.Equal(("mr-polarity", 64), (d.Task.Dataset, d.Task.MaxLength));
+        Assert.Equal((8, 16.0), (d.Lora.Rank, d.Lora.Alpha));
+        Assert.Equal([Pipeline.Lora.LoraTarget.Query, Pipeline.Lora.LoraTarget.Value], d.Lora.Targets);
+        Assert.Equal(Presets.HiddenKey(0.1, 0.1, klWeight: 1).ToString(), d.Dropout.ToString());
+        Assert.Equal(new TrainingOptions(Epochs: 12, BatchSize: 32, LearningRate: 5e-4, WeightDecay: 0.1, WarmupRatio: 0.06), d.Training);
+        Assert.Equal([1], d.Seeds);
+    }
+
+    [Fact]
+    public void Table1_rows_carry_the_paper_grids_and_five_seeds()
+    {
+        double[] rates = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2];
+        var experiments = GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.RepositoryFiles()).Output)
+            .Where(e => e.Name.StartsWith("table1-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(15, experiments.Count);
+        Assert.All(experiments, e => Assert.All(e.Variants, v => Assert.Equal([1, 2, 3, 4, 5], v.Seeds)));
+
+        var dropkeyColumn = experiments.Single(e => e.Name == "table1-dropkey-column");
+        Assert.Equal(["default", .. rates.Select(r => $"rate={r.ToString(System.Globalization.CultureInfo.InvariantCulture)}")], dropkeyColumn.Variants.Select(v => v.Variant));
+        Assert.Equal(Presets.DropKey(0.05, DropPattern.Column).ToString(), dropkeyColumn.Variants.Single(v => v.Variant == "rate=0.05").Dropout.ToString());
+
+        var hiddenKey = experiments.Single(e => e.Name == "table1-hiddenkey");
+        Assert.Equal(1 + 6 * 10, hiddenKey.Variants.Count);
+        var point = hiddenKey.Variants.Single(v => v.Variant == "rate=0.15,weight=0.5");
+        Assert.Equal(Presets.HiddenKey(0.15, 0.15, klWeight: 0.5).ToString(), point.Dropout.ToString());
+
+        var js = experiments.Single(e => e.Name == "table1-hiddenkey-minus-js");
+        Assert.IsType<JsToInference>(js.Variants.Single(v => v.Variant == "weight=10").Dropout.Compensation);
+        Assert.Equal(10, js.Variants.Single(v => v.Variant == "weight=10").Dropout.Compensation.Weight);
+
+        var input = experiments.Single(e => e.Name == "table1-hiddenkey-minus-input").Variants.Single(v => v.Variant == "input_rate=0.2").Dropout;
+        Assert.Equal(0.2, input.At(DropPosition.Input)!.Rate);
+        Assert.Equal(0.1, input.At(DropPosition.Hidden)!.Rate);
+        Assert.Equal(DropPattern.Element, experiments.Single(e => e.Name == "table1-hiddenkey-minus-output").Variants[0].Dropout.At(DropPosition.Output)!.Pattern);
+        Assert.Empty(experiments.Single(e => e.Name == "table1-baseline").Variants.Single().Dropout.Drops);
+    }
+
+    static IExperiment Load(string name) =>
+        GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.RepositoryFiles()).Output).Single(e => e.Name == name);
+}

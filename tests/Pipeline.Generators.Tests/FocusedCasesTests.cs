@@ -1,0 +1,165 @@
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using Pipeline.Lora;
+
+namespace Pipeline.Generators.Tests;
+
+/// <summary>Focused YAML documents for the parts of the schema the repository's experiments do not use.</summary>
+public class FocusedCasesTests
+{
+    public static readonly Dictionary<string, string> Cases = new()
+    {
+        ["minimal"] = """
+            name: minimal
+            """,
+        ["explicit_list"] = """
+            name: explicit-list
+            description: "Every key of a dropout entry, and the R-Drop both-branches KL"
+            dropout:
+              - position: attention_logits
+                pattern: column
+                rate: 0.1
+                layers: latter_half
+              - position: attention_weights
+                pattern: element
+                rate: 0.05
+                layers: [0, 1]
+                normalization: with_gradient
+              - position: hidden
+                pattern: span
+                rate: 0.1
+                span_start: attention_guided
+              - position: input
+                pattern: feature
+                rate: 0.02
+              - position: output
+                pattern: element
+                rate: 0.1
+            compensation:
+              kind: bidirectional_kl
+              weight: 2.5
+              branches: both
+            seeds: [7]
+            """,
+        ["checkpoint_and_csv"] = """
+            name: checkpoint_and_csv
+            model: {path: /models/bert-base, pooling: cls}
+            task:
+              format: csv
+              path: data/reviews.csv
+              columns: {text: review, label: stars}
+              regression: true
+              max_length: 128
+              max_examples: 1000
+              metric: pearson
+            lora:
+              rank: 16
+              alpha: 32
+              targets: [query, key, value, attention_output, ffn_in, ffn_out]
+              dropout: 0.1
+              rslora: true
+              rank_per_target: {ffn_in: 4, ffn_out: 4}
+            dropout: {preset: hiddencut, rate: 0.1}
+            compensation: {kind: hiddencut_js, weight: 1}
+            training:
+              epochs: 3
+              batch_size: 16
+              learning_rate: 2e-4
+              weight_decay: 0
+              warmup_ratio: 0.1
+              max_grad_norm: 0
+              gradient_accumulation: 2
+              eval_every_steps: 50
+              early_stopping_patience: 3
+              device: cuda:0
+              precision: bfloat16
+            """,
+        ["sweep_axes"] = """
+            name: sweep-axes
+            dropout: {preset: dropkey, rate: 0.1}
+            sweep:
+              preset: [dropkey, dropattention]
+              pattern: [element, column]
+              lora_rank: [4, 8]
+              learning_rate: [1e-4, 5e-4]
+            """,
+        ["hiddenkey_overrides"] = """
+            name: hiddenkey-overrides
+            dropout: hiddenkey
+            compensation: {branches: both}
+            sweep:
+              key_rate: [0.05, 0.1]
+              hidden_rate: [0.1, 0.2]
+              weight: [0.5]
+            """,
+        ["preset_without_compensation"] = """
+            name: preset-without-compensation
+            dropout: {preset: hiddenkey, rate: 0.2}
+            compensation: {kind: none}
+            """,
+    };
+
+    public static TheoryData<string> Names => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Generates(string name)
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Files(($"{name}.yaml", Cases[name])));
+        Assert.Empty(result.Diagnostics);
+        Snapshot.VerifySources(result, $"{nameof(FocusedCasesTests)}.{nameof(Generates)}_name={name}");
+        foreach (var variant in GeneratorHarness.LoadRegistry(output).Single().Variants)
+        {
+            Assert.Empty(variant.Dropout.Validate());
+            Assert.Empty(variant.Lora.Validate());
+        }
+    }
+
+    [Fact]
+    public void Explicit_entries_become_the_same_DropSpecs_a_person_would_write()
+    {
+        var plan = Load("explicit_list").Variants.Single().Dropout;
+        Assert.Equal(new DropSpec(DropPosition.AttentionLogits, DropPattern.Column, 0.1, LayerSelection.LatterHalf), plan.Drops[0]);
+        Assert.Equal(new DropSpec(DropPosition.AttentionWeights, DropPattern.Element, 0.05, LayerSelection.Of(0, 1), Normalization: AttentionNormalization.WithGradient), plan.Drops[1]);
+        Assert.Equal(SpanStart.AttentionGuided, plan.Drops[2].SpanStart);
+        Assert.Equal(new BidirectionalKl(2.5, KlBranches.Both), plan.Compensation);
+    }
+
+    [Fact]
+    public void A_checkpoint_path_clears_the_default_model_and_a_file_clears_the_default_dataset()
+    {
+        var d = Load("checkpoint_and_csv").Variants.Single();
+        Assert.Equal(new Experiments.ModelOptions(Name: null, Path: "/models/bert-base", Pooling: Pipeline.Models.Pooling.Cls), d.Model);
+        Assert.Null(d.Task.Dataset);
+        Assert.Equal(("csv", "review", "stars", true), (d.Task.Format, d.Task.TextColumn, d.Task.LabelColumn, d.Task.Regression));
+        Assert.Equal(4, d.Lora.RankFor(LoraTarget.FfnIn));
+        Assert.Equal(16, d.Lora.RankFor(LoraTarget.Query));
+        Assert.Equal(Experiments.Precision.BFloat16, d.Training.Precision);
+        Assert.IsType<HiddenCutJs>(d.Dropout.Compensation);
+    }
+
+    [Fact]
+    public void The_grid_expands_in_yaml_order_with_the_first_axis_slowest()
+    {
+        var variants = Load("sweep_axes").Variants.Select(v => v.Variant).ToList();
+        Assert.Equal(1 + 2 * 2 * 2 * 2, variants.Count);
+        Assert.Equal("default", variants[0]);
+        Assert.Equal("preset=dropkey,pattern=element,lora_rank=4,learning_rate=0.0001", variants[1]);
+        Assert.Equal("preset=dropattention,pattern=column,lora_rank=8,learning_rate=0.0005", variants[^1]);
+    }
+
+    [Fact]
+    public void A_compensation_without_kind_adjusts_the_presets_own_one()
+    {
+        var variants = Load("hiddenkey_overrides").Variants;
+        Assert.Equal(new BidirectionalKl(1, KlBranches.Both), variants[0].Dropout.Compensation);
+        var point = variants.Single(v => v.Variant == "key_rate=0.05,hidden_rate=0.2,weight=0.5").Dropout;
+        Assert.Equal(new BidirectionalKl(0.5, KlBranches.Both), point.Compensation);
+        Assert.Equal(0.05, point.At(DropPosition.AttentionLogits)!.Rate);
+        Assert.Equal(0.2, point.At(DropPosition.Hidden)!.Rate);
+        Assert.Equal(Presets.HiddenKeyMinus(0.2, 0.2).ToString(), Load("preset_without_compensation").Variants.Single().Dropout.ToString());
+    }
+
+    static Experiments.IExperiment Load(string name) =>
+        GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.Files(($"{name}.yaml", Cases[name]))).Output).Single();
+}
