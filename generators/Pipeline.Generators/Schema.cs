@@ -64,7 +64,7 @@ public static class Schema
     public static readonly NameMap Model = new("model", ("all-minilm-l6-v2", "all-minilm-l6-v2"), ("arctic-embed-xs", "arctic-embed-xs"));
 
     /// <summary>Built-in datasets (TaskOptions.Dataset); the data catalogue adds its names here.</summary>
-    public static readonly NameMap Dataset = new("dataset", ("mr-polarity", "mr-polarity"));
+    public static readonly NameMap Dataset = new("dataset", ("mr-polarity", "mr-polarity"), ("conll2010-hedge", "conll2010-hedge"), ("debian-sections", "debian-sections"), ("spam-assassin", "spam-assassin"));
 
     /// <summary>Formats of users' data files (TaskOptions.Format).</summary>
     public static readonly NameMap Format = new("format",

@@ -12,7 +12,8 @@ public static class TaskMetrics
     /// </summary>
     public static MetricFunction For(DatasetSplits data, string? primaryName = null)
     {
-        var primary = primaryName is null ? TaskMetric.For(data) : TaskMetric.ByName(primaryName);
+        // YAML spells metrics in snake_case (macro_f1); the metric names use hyphens (macro-f1).
+        var primary = primaryName is null ? TaskMetric.For(data) : TaskMetric.ByName(primaryName.Replace('_', '-'));
         if (!primary.HigherIsBetter)
             throw new ArgumentException($"metric {primary.Name}: best-evaluation selection expects a metric where higher is better");
         IEnumerable<TaskMetric> companions = data.Kind == TaskKind.Regression
