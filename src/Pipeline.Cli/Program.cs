@@ -4,5 +4,6 @@ using Pipeline.Cli.Commands;
 var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout framework of 'LoRA Meets Dropout under a Unified Framework'.")
 {
     DoctorCommand.Create(),
+    ModelsCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -12,7 +12,8 @@ static class CommandRunner
     {
         try
         {
-            return root.Parse(args).Invoke();
+            // Without this, System.CommandLine's default handler prints a stack trace and the catches below never run.
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (NativeBackendException e)
         {
