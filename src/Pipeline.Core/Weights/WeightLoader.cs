@@ -50,9 +50,10 @@ public static class WeightLoader
             }.Where(s => s is not null)));
 
         using (no_grad())
+        using (NewDisposeScope())
         {
             foreach (var (target, source) in plan)
-                target.copy_(source);
+                target.copy_(source);   // in place: the parameter objects (and any adapters beside them) stay
         }
         return new LoadReport(plan.Count, kept);
     }
