@@ -4,6 +4,7 @@ using Pipeline.Cli.Commands;
 var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout framework of 'LoRA Meets Dropout under a Unified Framework'.")
 {
     DoctorCommand.Create(),
+    ModelsCommand.Create(),
     DataCommand.Create(),
     BenchCommand.Create(),
     ListCommand.Create(),

