@@ -15,7 +15,7 @@ public static class Schema
         ["name", "description", "model", "task", "lora", "dropout", "compensation", "training", "seeds", "sweep"];
 
     public static readonly string[] ModelKeys = ["name", "path", "pooling"];
-    public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "metric"];
+    public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "max_eval_examples", "metric"];
     public static readonly string[] ColumnKeys = ["text", "pair", "label"];
     public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target"];
     public static readonly string[] PresetKeys = ["preset", "rate", "key_rate", "hidden_rate", "pattern"];

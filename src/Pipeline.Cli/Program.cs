@@ -9,5 +9,7 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     BenchCommand.Create(),
     ListCommand.Create(),
     ShowCommand.Create(),
+    RunCommand.Create(),
+    SweepCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -34,6 +34,7 @@ public static class SectionEmitter
         if (task.Regression is bool regression) args.Add("Regression: " + Literals.Boolean(regression));
         if (task.MaxLength is int maxLength) args.Add("MaxLength: " + Literals.Integer(maxLength));
         if (task.MaxExamples is int maxExamples) args.Add("MaxExamples: " + Literals.Integer(maxExamples));
+        if (task.MaxEvalExamples is int maxEval) args.Add("MaxEvalExamples: " + Literals.Integer(maxEval));
         if (task.Metric is not null) args.Add("Metric: " + Literals.String(task.Metric));
         return Literals.Call("new TaskOptions", args);
     }

@@ -26,7 +26,7 @@ public sealed record ModelSection(string? Name, string? Path, string? Pooling, L
 public sealed record TaskSection(
     string? Dataset, string? Format, string? Path,
     string? TextColumn, string? PairColumn, string? LabelColumn,
-    bool? Regression, int? MaxLength, int? MaxExamples, string? Metric,
+    bool? Regression, int? MaxLength, int? MaxExamples, int? MaxEvalExamples, string? Metric,
     Located Where);
 
 /// <summary>YAML <c>lora</c> → LoraOptions.</summary>

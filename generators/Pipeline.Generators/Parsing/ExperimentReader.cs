@@ -70,7 +70,7 @@ public sealed partial class ExperimentReader
 
         string description = values.TryGetValue("description", out var d) ? Text(d, "description") ?? "" : "";
         var model = values.TryGetValue("model", out var n) ? ReadModel(n) : new ModelSection(null, null, null, Located.At(where.Span));
-        var task = values.TryGetValue("task", out n) ? ReadTask(n) : new TaskSection(null, null, null, null, null, null, null, null, null, null, Located.At(where.Span));
+        var task = values.TryGetValue("task", out n) ? ReadTask(n) : new TaskSection(null, null, null, null, null, null, null, null, null, null, null, Located.At(where.Span));
         var lora = values.TryGetValue("lora", out n) ? ReadLora(n) : new LoraSection(null, null, null, null, null, null, Located.At(where.Span));
         var dropout = values.TryGetValue("dropout", out n) ? ReadDropout(n) : new DropoutSection(null, null, null, null, null, null, Located.At(where.Span));
         var compensation = values.TryGetValue("compensation", out n) ? ReadCompensation(n) : null;
@@ -114,6 +114,7 @@ public sealed partial class ExperimentReader
             v.TryGetValue("regression", out n) ? Boolean(n, "task.regression") : null,
             v.TryGetValue("max_length", out n) ? Integer(n, "task.max_length", new Range(2, true, 8192, true, "between 2 and 8192 tokens")) : null,
             v.TryGetValue("max_examples", out n) ? Integer(n, "task.max_examples", AtLeastOne) : null,
+            v.TryGetValue("max_eval_examples", out n) ? Integer(n, "task.max_eval_examples", AtLeastOne) : null,
             v.TryGetValue("metric", out n) ? Name(n, "task.metric", Schema.Metric) : null,
             where);
     }

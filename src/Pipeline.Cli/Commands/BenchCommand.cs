@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using Pipeline.Benchmarks;
 using Pipeline.Experiments;
+using Pipeline.Storage;
 
 namespace Pipeline.Cli.Commands;
 
@@ -35,10 +35,7 @@ static class BenchCommand
             Print(report);
             if (parse.GetValue(json) is { } path)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                string temp = path + ".tmp";
-                File.WriteAllText(temp, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-                File.Move(temp, path, overwrite: true);
+                AtomicFile.WriteJson(path, report);
                 Console.WriteLine($"wrote {path}");
             }
             return 0;

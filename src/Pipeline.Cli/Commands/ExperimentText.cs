@@ -23,7 +23,7 @@ static class ExperimentText
         Line("model:");
         Line($"  name: {d.Model.Name ?? "null"}");
         Line($"  path: {d.Model.Path ?? "null"}");
-        Line($"  pooling: {Snake(d.Model.Pooling)}");
+        Line($"  pooling: {(d.Model.Pooling is { } pooling ? Snake(pooling) : "null  # the model's own")}");
         Line("task:");
         Line($"  dataset: {d.Task.Dataset ?? "null"}");
         Line($"  format: {d.Task.Format ?? "null"}");
@@ -32,6 +32,7 @@ static class ExperimentText
         Line($"  regression: {Bool(d.Task.Regression)}");
         Line($"  max_length: {d.Task.MaxLength}");
         Line($"  max_examples: {(d.Task.MaxExamples is int max ? max.ToString(CultureInfo.InvariantCulture) : "null  # all")}");
+        Line($"  max_eval_examples: {(d.Task.MaxEvalExamples is int maxEval ? maxEval.ToString(CultureInfo.InvariantCulture) : "null  # all")}");
         Line($"  metric: {d.Task.Metric ?? "null  # the task's default"}");
         Line("lora:");
         Line($"  rank: {d.Lora.Rank}");

@@ -25,6 +25,13 @@ static class TrainingProgress
         return result;
     }
 
+    /// <summary>A line above the live bar on a terminal, a plain line otherwise.</summary>
+    public static void Log(string line)
+    {
+        if (Interactive) AnsiConsole.MarkupLine(Markup.Escape(line));
+        else Console.WriteLine(line);
+    }
+
     static string Describe(EpochRecord r) =>
         $"epoch {r.Epoch} step {r.Step}: train loss {r.TrainLoss:F4} (task {r.TaskLoss:F4}, consistency {r.ConsistencyLoss:F4}), " +
         $"dev loss {r.DevLoss:F4}, dev {string.Join(", ", r.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}, {r.Seconds:F0} s, {r.ResidentMegabytes:F0} MiB";

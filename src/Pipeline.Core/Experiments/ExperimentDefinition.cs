@@ -31,8 +31,8 @@ public sealed record ExperimentDefinition(
 /// <summary>The pretrained encoder and how it reads a sentence.</summary>
 /// <param name="Name">An embedded model (<c>all-minilm-l6-v2</c>, <c>arctic-embed-xs</c>) or null when <paramref name="Path"/> is given.</param>
 /// <param name="Path">A Hugging Face checkpoint directory (config.json + model.safetensors + vocab.txt).</param>
-/// <param name="Pooling">Sentence representation for the head (mean for MiniLM, as it was trained).</param>
-public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Path = null, Pooling Pooling = Pooling.Mean);
+/// <param name="Pooling">Sentence representation for the head; null = the model's own (mean for MiniLM, as it was trained; [CLS] for arctic-embed-xs).</param>
+public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Path = null, Pooling? Pooling = null);
 
 /// <summary>Where the task's examples come from and how they are split and measured.</summary>
 /// <param name="Dataset">A built-in dataset (<c>pipeline data list</c>), or null when <paramref name="Format"/> and <paramref name="Path"/> are given.</param>
@@ -44,6 +44,7 @@ public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Pat
 /// <param name="Regression">csv/jsonl: the label is a number to regress (else a class name).</param>
 /// <param name="MaxLength">Tokens per example after truncation (the paper: 128 or 512; the calibration: 64).</param>
 /// <param name="MaxExamples">Use at most this many training examples (deterministic subsample); null = all.</param>
+/// <param name="MaxEvalExamples">Use at most this many dev and this many test examples (deterministic subsample); null = all.</param>
 /// <param name="Metric">accuracy, f1, macro_f1, mcc, pearson, spearman; null = the task's default.</param>
 public sealed record TaskOptions(
     string? Dataset = "mr-polarity",
@@ -55,7 +56,8 @@ public sealed record TaskOptions(
     bool Regression = false,
     int MaxLength = 128,
     int? MaxExamples = null,
-    string? Metric = null);
+    string? Metric = null,
+    int? MaxEvalExamples = null);
 
 public static class TaskOptionsExtensions
 {
@@ -70,6 +72,9 @@ public static class TaskOptionsExtensions
         LabelColumn = task.LabelColumn ?? "label",
         Regression = task.Regression,
         MaxTrainExamples = task.MaxExamples,
+        MaxEvalExamples = task.MaxEvalExamples,
+        // A built-in data set that is not cached yet is fetched through its ordinary client on first use.
+        AutoFetch = true,
     };
 }
 

@@ -57,9 +57,7 @@ public sealed class RunStore(string root, string experiment, string variant, int
     /// <summary>Writes the results (adapter, history, metrics — metrics last) and removes the checkpoint.</summary>
     public void Complete(TrainingResult result, IReadOnlyDictionary<string, double> test, RunSummary summary)
     {
-        string temp = AdapterFile + ".tmp";
-        Checkpoints.SaveWeights(result.BestWeights, temp);
-        File.Move(temp, AdapterFile, overwrite: true);
+        Checkpoints.SaveWeights(result.BestWeights, AdapterFile);
         AtomicFile.WriteAllText(HistoryFile, HistoryCsv(result.History));
         AtomicFile.WriteJson(MetricsFile, new RunMetrics(
             summary.Experiment, summary.Variant, summary.Seed, result.Best.Primary,

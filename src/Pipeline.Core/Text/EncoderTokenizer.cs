@@ -115,14 +115,17 @@ public sealed class EncoderTokenizer
     }
 
     /// <summary>Pads with [PAD] (token type 0, mask 0) to the longest example; int64 tensors [B, L] on the CPU.</summary>
-    public EncoderBatch Pad(IReadOnlyList<TokenizedText> examples)
+    public EncoderBatch Pad(IReadOnlyList<TokenizedText> examples) => Pad(examples, PadId);
+
+    /// <summary>Right-pads with <paramref name="padId"/> to the longest example; int64 tensors [B, L] on <paramref name="device"/>.</summary>
+    public static EncoderBatch Pad(IReadOnlyList<TokenizedText> examples, int padId, Device? device = null)
     {
         if (examples.Count == 0) throw new ArgumentException("a batch needs at least one example");
         int length = examples.Max(e => e.Length);
         var ids = new long[examples.Count * length];
         var mask = new long[ids.Length];
         var types = new long[ids.Length];
-        Array.Fill(ids, PadId);
+        Array.Fill(ids, padId);
         for (int b = 0; b < examples.Count; b++)
         {
             var e = examples[b];
@@ -134,7 +137,7 @@ public sealed class EncoderTokenizer
             }
         }
         long[] shape = [examples.Count, length];
-        return new EncoderBatch(tensor(ids, shape), tensor(mask, shape), tensor(types, shape));
+        return new EncoderBatch(tensor(ids, shape, device: device), tensor(mask, shape, device: device), tensor(types, shape, device: device));
     }
 
     int Limit(int? maxLength, int specials)

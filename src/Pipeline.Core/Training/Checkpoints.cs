@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Storage;
 using Pipeline.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -31,10 +32,7 @@ public sealed class Checkpoints(string directory)
         using (var rng = torch.get_rng_state()) File.WriteAllBytes(Path.Combine(folder, "rng.bin"), rng.data<byte>().ToArray());
         if (best is not null) SaveWeights(best, Path.Combine(folder, "best.bin"));
         File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, Json));
-
-        string temp = Path.Combine(Directory, Pointer + ".tmp");
-        File.WriteAllText(temp, name);
-        File.Move(temp, Path.Combine(Directory, Pointer), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(Directory, Pointer), name); // the switch to the new checkpoint
         foreach (string old in System.IO.Directory.GetDirectories(Directory, "epoch-*").Where(d => Path.GetFileName(d) != name))
             System.IO.Directory.Delete(old, recursive: true);
     }
@@ -81,17 +79,18 @@ public sealed class Checkpoints(string directory)
         }
     }
 
-    public static void SaveWeights(IReadOnlyDictionary<string, Tensor> weights, string path)
-    {
-        using var stream = File.Create(path);
-        using var writer = new BinaryWriter(stream);
-        writer.Write(weights.Count);
-        foreach (var (name, value) in weights)
+    /// <summary>Writes named tensors (TorchSharp's tensor format, preceded by names) atomically.</summary>
+    public static void SaveWeights(IReadOnlyDictionary<string, Tensor> weights, string path) =>
+        AtomicFile.Write(path, stream =>
         {
-            writer.Write(name);
-            value.Save(writer);
-        }
-    }
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(weights.Count);
+            foreach (var (name, value) in weights)
+            {
+                writer.Write(name);
+                value.Save(writer);
+            }
+        });
 
     public static Dictionary<string, Tensor> LoadWeights(string path)
     {

@@ -1,3 +1,4 @@
+using Pipeline.Text;
 using Pipeline.Training;
 
 namespace Pipeline.Tests.Training;
@@ -12,11 +13,11 @@ static class TinyTask
         for (int i = 0; i < count; i++)
         {
             int length = random.Next(4, 11);
-            var ids = Enumerable.Range(0, length).Select(_ => (long)random.Next(8, 60)).ToArray();
+            var ids = Enumerable.Range(0, length).Select(_ => random.Next(8, 60)).ToArray();
             ids[0] = 1; // a [CLS]-like first token
             bool positive = i % 2 == 0;
             if (positive) ids[random.Next(1, length)] = 7;
-            examples.Add(new EncodedExample(ids, new long[length], positive ? 1 : 0));
+            examples.Add(new EncodedExample(new TokenizedText(ids, new int[length]), positive ? 1 : 0));
         }
         return new EncodedSplit(examples, regression: false);
     }

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Pipeline.Data;
+using Pipeline.Engine;
+using Pipeline.Experiments;
+using Pipeline.Models;
+using Pipeline.Storage;
+using Pipeline.Text;
+using Pipeline.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runs;
+
+/// <summary>Where and how to run one variant with one seed.</summary>
+/// <param name="OutputRoot">The runs folder (default <c>runs/</c>).</param>
+/// <param name="Seed">Seeds the head and adapter initialisation, the dropout masks and the data order.</param>
+/// <param name="Device">Overrides the experiment's device.</param>
+/// <param name="Resume">Continue a partial run from its last checkpoint.</param>
+/// <param name="Force">Start over even when a complete or partial run exists.</param>
+public sealed record RunRequest(string OutputRoot, int Seed, string? Device = null, bool Resume = false, bool Force = false);
+
+/// <summary>What happened: the run's folder and its metrics; <see cref="Skipped"/> when it was already complete.</summary>
+public sealed record RunOutcome(string Directory, RunMetrics Metrics, bool Skipped);
+
+/// <summary>
+/// Runs one variant of an experiment with one seed, end to end: data → pretrained model with LoRA → the
+/// trainer under the variant's dropout plan → test metrics of the best evaluation → the run folder.
+/// </summary>
+public static class ExperimentRunner
+{
+    public static RunOutcome Run(ExperimentDefinition definition, RunRequest request, ITrainingObserver? observer = null,
+        Action<string>? log = null, CancellationToken cancel = default)
+    {
+        log ??= _ => { };
+        var store = new RunStore(request.OutputRoot, definition.Name, definition.Variant, request.Seed);
+        if (store.IsComplete && !request.Force)
+            return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: true);
+        if (store.HasCheckpoint && !request.Resume && !request.Force)
+            throw new ArgumentException($"{store.Directory} holds an unfinished run: pass --resume to continue it or --force to start over");
+        definition.Dropout.EnsureValid();
+
+        var clock = Stopwatch.StartNew();
+        TorchRuntime.Initialize();
+        var device = TorchRuntime.ResolveDevice(request.Device ?? definition.Training.Device);
+        var data = DatasetLoader.Load(definition.Task.ToDataOptions(), PipelineHome.FromEnvironment(), log);
+        log($"data: {data.Name}, train {data.Train.Count}, dev {data.Dev.Count}, test {data.Test.Count} (hash {data.DataHash[..12]})");
+
+        using var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
+        var tokenizer = pretrained.RequireTokenizer();
+        int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
+        bool regression = data.Kind == TaskKind.Regression;
+        var train = Encode(data.Train, tokenizer, maxLength, regression);
+        var dev = Encode(data.Dev, tokenizer, maxLength, regression);
+        var test = Encode(data.Test, tokenizer, maxLength, regression);
+
+        manual_seed(request.Seed); // the head's and the adapters' initialisation
+        using var model = pretrained.CreateClassifier(regression ? 1 : data.Labels.Count, definition.Model.Pooling, definition.Lora);
+        model.to(device);
+        model.UsePrecision(definition.Training.Precision);
+        model.FreezeForLora();
+        var parameters = model.CountParameters();
+        log($"model: {pretrained.Name} on {device}, {parameters}");
+        log($"plan: {definition.Dropout}");
+
+        var checkpoints = store.Begin(resume: request.Resume && store.HasCheckpoint && !request.Force);
+        store.WriteConfig(RunConfig.From(definition, request.Seed, device.ToString()));
+        store.WriteData(data);
+
+        var metrics = TaskMetrics.For(data, definition.Task.Metric);
+        var trainer = new Trainer(model, definition.Dropout, definition.Training, metrics, device, observer);
+        var result = trainer.Fit(train, dev, request.Seed, checkpoints, cancel);
+
+        // The paper reports dev scores; the test split is scored once, with the weights of the best dev evaluation.
+        Checkpoints.Restore(model, result.BestWeights);
+        var testMetrics = metrics(Evaluation.Predict(model, test, definition.Training.BatchSize, device));
+        store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
+        return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
+    }
+
+    static EncodedSplit Encode(IReadOnlyList<Example> examples, EncoderTokenizer tokenizer, int maxLength, bool regression) =>
+        new(examples.Select(e => new EncodedExample(tokenizer.Encode(e.Text, e.TextPair, maxLength), e.Label)).ToList(), regression, tokenizer.PadId);
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace Pipeline.Tests.Runs;
+
+/// <summary>Starts the real <c>pipeline</c> command (built with the tests) as a separate process.</summary>
+static class PipelineProcess
+{
+    static readonly string Cli = TestPaths.Metadata("CliAssembly");
+
+    public static ProcessStartInfo StartInfo(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", $"\"{Cli}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        return start;
+    }
+
+    /// <summary>Runs to the end (at most 5 minutes) and returns the exit code and everything it printed.</summary>
+    public static (int Code, string Output) Run(string arguments)
+    {
+        using var process = Process.Start(StartInfo(arguments))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"pipeline {arguments} did not finish in 5 minutes");
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
