@@ -30,8 +30,12 @@ public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeas
 
     public DropoutPlan With(CompensationMeasure compensation) => this with { Compensation = compensation };
 
-    /// <summary>Problems with the plan, each naming the offending entry; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Problems with the plan, each naming the offending entry; empty when valid. With
+    /// <paramref name="layerCount"/> the layer overlap check is exact for that model (latter_half of 6 layers
+    /// is 3–5); without it, it is judged on a 256-layer model, as the YAML generator does.
+    /// </summary>
+    public IReadOnlyList<string> Validate(int? layerCount = null)
     {
         var errors = new List<string>();
         for (int i = 0; i < Drops.Count; i++)
@@ -43,7 +47,7 @@ public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeas
             var specs = group.ToList();
             for (int a = 0; a < specs.Count; a++)
                 for (int b = a + 1; b < specs.Count; b++)
-                    if (Overlap(specs[a].Layers, specs[b].Layers))
+                    if (Overlap(specs[a].Layers, specs[b].Layers, layerCount ?? 256))
                         errors.Add($"dropout: two entries drop at {group.Key} in the same layers; give them disjoint layers or merge them");
         }
         errors.AddRange(Compensation.Validate().Select(e => $"compensation: {e}"));
@@ -51,19 +55,15 @@ public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeas
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every problem.</summary>
-    public DropoutPlan EnsureValid()
+    public DropoutPlan EnsureValid(int? layerCount = null)
     {
-        var errors = Validate();
+        var errors = Validate(layerCount);
         if (errors.Count > 0) throw new ArgumentException("invalid dropout plan:\n  " + string.Join("\n  ", errors));
         return this;
     }
 
-    static bool Overlap(LayerSelection a, LayerSelection b)
-    {
-        // Conservative for all/latter-half: checked over a generous layer range.
-        const int layerCount = 256;
-        return Enumerable.Range(0, layerCount).Any(l => a.Contains(l, layerCount) && b.Contains(l, layerCount));
-    }
+    static bool Overlap(LayerSelection a, LayerSelection b, int layerCount) =>
+        Enumerable.Range(0, layerCount).Any(l => a.Contains(l, layerCount) && b.Contains(l, layerCount));
 
     public override string ToString() =>
         (Drops.Count == 0 ? "no dropout" : string.Join(" + ", Drops)) + $"; {Compensation}";

@@ -60,6 +60,7 @@ public static class ExperimentRunner
         model.FreezeForLora();
         var parameters = model.CountParameters();
         log($"model: {pretrained.Name} on {device}, {parameters}");
+        definition.Dropout.EnsureValid(pretrained.Config.NumHiddenLayers);
         log($"plan: {definition.Dropout}");
 
         var checkpoints = store.Begin(resume: request.Resume && store.HasCheckpoint && !request.Force);

@@ -135,3 +135,17 @@ public class PlanTests
         Assert.Null(Presets.ByName("dropeverything"));
     }
 }
+
+public class PlanLayerOverlapTests
+{
+    [Fact]
+    public void Layer_overlap_is_exact_for_a_known_layer_count()
+    {
+        var plan = new DropoutPlan(
+            new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1, LayerSelection.LatterHalf),
+            new DropSpec(DropPosition.Hidden, DropPattern.Column, 0.1, LayerSelection.Of(3)));
+        Assert.Empty(plan.Validate());                            // the generator's rule: 256 layers, no overlap
+        Assert.Contains(plan.Validate(6), e => e.Contains("two entries drop at Hidden")); // MiniLM: layers 3–5
+        Assert.Empty(plan.Validate(24));                          // 12–23 and 3 are disjoint
+    }
+}
