@@ -85,7 +85,8 @@ public sealed class Trainer(
             }
             if (state.StopReason is not null) break;
 
-            if (losses.Count > 0 || state.History.Count == 0 || state.History[^1].Step != state.Step)
+            // Every epoch ends with an evaluation, unless an every-N-steps one just happened at this step.
+            if (state.History.Count == 0 || state.History[^1].Step != state.Step)
                 (state, best) = Evaluate(state, best, epoch, dev, losses, schedule, secondsBefore + clock.Elapsed.TotalSeconds);
             state = state with { EpochsDone = epoch };
             if (options.EarlyStoppingPatience > 0 && state.EvaluationsWithoutImprovement >= options.EarlyStoppingPatience)
