@@ -53,11 +53,11 @@ static class BenchCommand
     static void Print(BenchReport r)
     {
         Console.WriteLine($"{r.Model}, batch {r.Batch} x {r.Length} tokens, {r.Precision}, {r.Steps} steps on {r.Device}");
-        Console.WriteLine($"{r.TrainableParameters:N0} trainable of {r.Parameters:N0} parameters");
-        Console.WriteLine($"{"plan",-16} {"ms/step",10} {"±",7} {"tokens/s",10} {"TFLOP/s",8} {"MFU",7} {"peak MiB",9} {"vs first",9}");
+        Console.WriteLine($"{r.TrainableParameters:N0} trainable of {r.Parameters:N0} parameters; memory: peak, and growth from the first to the last timed step (MiB)");
+        Console.WriteLine($"{"plan",-16} {"ms/step",10} {"±",7} {"tokens/s",10} {"TFLOP/s",8} {"MFU",7} {"peak MiB",9} {"growth",7} {"vs first",9}");
         double first = r.Results[0].StepMilliseconds;
         foreach (var x in r.Results)
             Console.WriteLine($"{x.Plan,-16} {x.StepMilliseconds,10:F1} {x.StepMillisecondsStdDev,7:F1} {x.TokensPerSecond,10:F0} {x.Tflops,8:F3} " +
-                $"{(x.Mfu is { } m ? m.ToString("P1") : "n/a"),7} {x.PeakMemoryMegabytes,9:F0} {x.StepMilliseconds / first,8:F2}x");
+                $"{(x.Mfu is { } m ? m.ToString("P1") : "n/a"),7} {x.PeakMemoryMegabytes,9:F0} {x.MemoryGrowthMegabytes,7:+0;-0;0} {x.StepMilliseconds / first,8:F2}x");
     }
 }

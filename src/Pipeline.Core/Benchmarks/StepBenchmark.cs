@@ -25,10 +25,16 @@ public sealed record BenchOptions(
     public IReadOnlyList<string> Plans { get; init; } = Plans ?? ["baseline", "dropkey-column", "hiddenkey"];
 }
 
-/// <summary>One plan's measurement.</summary>
+/// <summary>
+/// One plan's measurement. Memory: the peak over all steps, and the samples after the first and the last
+/// timed step (their difference is the growth over the timed steps: flat memory shows as ≈ 0).
+/// </summary>
 public sealed record BenchResult(
     string Plan, double StepMilliseconds, double StepMillisecondsStdDev, double TokensPerSecond, double Tflops,
-    double? Mfu, double PeakMemoryMegabytes, double FinalLoss);
+    double? Mfu, double PeakMemoryMegabytes, double FirstStepMemoryMegabytes, double LastStepMemoryMegabytes, double FinalLoss)
+{
+    public double MemoryGrowthMegabytes => LastStepMemoryMegabytes - FirstStepMemoryMegabytes;
+}
 
 /// <summary>The whole report (written as JSON by <c>pipeline bench</c>).</summary>
 public sealed record BenchReport(
@@ -61,6 +67,12 @@ public static class StepBenchmark
     public static BenchReport Run(BenchOptions options, Action<string>? log = null)
     {
         var config = ModelConfig(options.Model);
+        int maxLength = config.MaxPositionEmbeddings - (config.Variant == BertVariant.Roberta ? config.PadTokenId + 1 : 0);
+        if (options.Batch < 1) throw new ArgumentException($"batch {options.Batch}: expected at least 1 example per step");
+        if (options.Length < 1 || options.Length > maxLength)
+            throw new ArgumentException($"length {options.Length}: {options.Model} takes 1 to {maxLength} tokens per example");
+        if (options.Steps < 1 || options.Warmup < 0)
+            throw new ArgumentException($"steps {options.Steps}, warmup {options.Warmup}: expected at least 1 timed step and no negative warmup");
         var plans = options.Plans.Select(p => (Name: p, Plan: Plan(p))).ToList();
         var device = TorchRuntime.ResolveDevice(options.Device);
         double? peak = options.PeakTflops ?? PeakTflops.Of(device, options.Precision);
@@ -85,6 +97,8 @@ public static class StepBenchmark
             var labels = randint(0, 2, [options.Batch], dtype: ScalarType.Int64, device: device);
             model.train();
 
+            // Warmup steps allocate what the steps reuse (caches, optimizer state): growth counts from the first timed step.
+            var peakDuringWarmup = new PeakMemory(device);
             var memory = new PeakMemory(device);
             var times = new List<double>();
             double loss = 0;
@@ -100,8 +114,15 @@ public static class StepBenchmark
                     optimizer.step();
                     loss = result.Total.item<float>(); // waits for the device
                 }
-                if (step >= options.Warmup) times.Add(watch.Elapsed.TotalMilliseconds);
+                if (step < options.Warmup)
+                {
+                    peakDuringWarmup.Sample();
+                    continue;
+                }
+                times.Add(watch.Elapsed.TotalMilliseconds);
                 memory.Sample();
+                if (times.Count % 50 == 0 && times.Count < options.Steps)
+                    log?.Invoke($"{name}: {times.Count}/{options.Steps} steps, {memory.LastMegabytes:F0} MiB");
             }
 
             double mean = times.Average();
@@ -111,9 +132,10 @@ public static class StepBenchmark
             double flops = FlopCount.Step(config, options.Batch, options.Length, gradientPasses, passes - gradientPasses);
             double tflops = flops / (mean / 1000) / 1e12;
             results.Add(new BenchResult(name, mean, std, options.Batch * options.Length / (mean / 1000), tflops,
-                peak is null ? null : tflops / peak, memory.PeakMegabytes, loss));
+                peak is null ? null : tflops / peak, Math.Max(peakDuringWarmup.PeakMegabytes, memory.PeakMegabytes),
+                memory.FirstMegabytes ?? 0, memory.LastMegabytes, loss));
             log?.Invoke($"{name}: {mean:F1} ms/step");
-            ids.Dispose(); labels.Dispose();
+            ids.Dispose(); batch.AttentionMask.Dispose(); labels.Dispose();
         }
         return new BenchReport(DateTimeOffset.UtcNow, DeviceName(device), options.Model, options.Batch, options.Length,
             options.Precision.ToString(), options.Steps, parameters, trainable, results);

@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""The PyTorch side of `pipeline bench`: the same LoRA training steps, timed the same way, written the same way.
+
+Each plan builds a sequence classifier with random weights (speed does not depend on their values), freezes all
+but the LoRA adapters (r=8, alpha=16 on query and value) and the 2-class head over mean-pooled tokens, and times
+full steps on one fixed random batch: forward pass(es), loss, backward, gradient clipping at 1.0, AdamW.
+
+  baseline        plain LoRA, no dropout: transformers + PEFT when both import ("peft"), else the eager model
+  dropkey-column  eager: column-wise DropKey (rate 0.1, every layer): one [B, H, 1, L] key mask in the SDPA mask
+  hiddenkey       eager, as PAPER.md §2.6 and Figure 3: column DropKey + element-wise HiddenCut on the FFN output
+                  (rate 0.1) + bidirectional KL (weight 1) to a second pass with fresh masks under no-grad
+
+Metrics match `pipeline bench`: ms/step (mean and std over the timed steps), tokens/s, TFLOP/s and MFU from the
+same FLOP count (2F per back-propagated pass, F per no-grad pass, F = 2·weights·tokens + 4·layers·L·D·tokens),
+and memory as the driver sees it (total − free on CUDA, resident set on CPU): peak, and after the first and the
+last timed step. Under --precision bf16 the frozen weights are bf16; adapters, head, optimizer state and losses
+stay fp32 (PEFT's default autocast_adapter_dtype does the same). fp32 matmuls use TF32 on CUDA, as ours.
+
+Usage: pytorch_reference.py [--model minilm|bert-base|roberta-large] [--batch 32] [--length 128]
+                            [--plan baseline --plan hiddenkey ...] [--device cuda] [--precision fp32|bf16]
+                            [--warmup 3] [--steps 10] [--impl auto|peft|eager] [--peak-tflops X] [--json FILE]
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CONFIGS = {  # the shapes of Pipeline's BertConfig.MiniLmL6 / BertBase / RobertaLarge
+    "minilm": dict(vocab=30522, hidden=384, layers=6, heads=12, ffn=1536, positions=512, types=2, eps=1e-12, pad=0, roberta=False),
+    "bert-base": dict(vocab=30522, hidden=768, layers=12, heads=12, ffn=3072, positions=512, types=2, eps=1e-12, pad=0, roberta=False),
+    "roberta-large": dict(vocab=50265, hidden=1024, layers=24, heads=16, ffn=4096, positions=514, types=1, eps=1e-5, pad=1, roberta=True),
+}
+PLANS = ("baseline", "dropkey-column", "hiddenkey")
+RANK, ALPHA, RATE, KL_WEIGHT = 8, 16.0, 0.1, 1.0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The eager model: a BERT-family encoder with LoRA on query and value and the paper's dropout positions.
+
+class LoraLinear(nn.Module):
+    """y = W x + b + B(A x)·alpha/r; the adapter runs in its own dtype (fp32 under bf16 frozen weights)."""
+
+    def __init__(self, d_in, d_out, lora):
+        super().__init__()
+        self.base = nn.Linear(d_in, d_out)
+        self.lora = lora
+        if lora:
+            self.lora_A = nn.Linear(d_in, RANK, bias=False)
+            self.lora_B = nn.Linear(RANK, d_out, bias=False)
+            nn.init.kaiming_uniform_(self.lora_A.weight, a=math.sqrt(5))
+            nn.init.zeros_(self.lora_B.weight)
+
+    def forward(self, x):
+        y = self.base(x)
+        if not self.lora:
+            return y
+        delta = self.lora_B(self.lora_A(x.to(self.lora_A.weight.dtype))) * (ALPHA / RANK)
+        return y + delta.to(y.dtype)
+
+
+def sdpa(q, k, v, mask):
+    if hasattr(F, "scaled_dot_product_attention"):  # PyTorch ≥ 2.0: the fused kernels, as TorchSharp's path
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    return torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) + mask, dim=-1) @ v
+
+
+class Layer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, self.heads = c["hidden"], c["heads"]
+        self.query, self.key, self.value = LoraLinear(d, d, True), LoraLinear(d, d, False), LoraLinear(d, d, True)
+        self.attention_output, self.attention_norm = nn.Linear(d, d), nn.LayerNorm(d, eps=c["eps"])
+        self.ffn_in, self.ffn_out = nn.Linear(d, c["ffn"]), nn.Linear(c["ffn"], d)
+        self.output_norm = nn.LayerNorm(d, eps=c["eps"])
+
+    def forward(self, x, real, plan):
+        b, n, d = x.shape
+        split = lambda t: t.view(b, n, self.heads, d // self.heads).transpose(1, 2)
+        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
+        allowed = real.view(b, 1, 1, n)
+        if plan["dropkey_column"]:
+            keep = torch.rand(b, self.heads, 1, n, device=x.device) >= RATE
+            # A query whose real keys would all be dropped keeps them all (Pipeline's DropMasks.AttentionKeep).
+            keeps_some = (keep & allowed).any(-1, keepdim=True)
+            allowed = allowed & (keep | ~keeps_some)
+        mask = torch.zeros(allowed.shape, dtype=q.dtype, device=x.device).masked_fill(~allowed, torch.finfo(q.dtype).min)
+        context = sdpa(q, k, v, mask).transpose(1, 2).reshape(b, n, d)
+        h = self.attention_norm(self.attention_output(context) + x)
+        y = self.ffn_out(F.gelu(self.ffn_in(h)))
+        if plan["hidden_element"]:
+            y = F.dropout(y, RATE, training=True)  # HiddenCut's position (FFN output), element-wise
+        return self.output_norm(y + h)
+
+
+class EagerClassifier(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        d = c["hidden"]
+        self.word = nn.Embedding(c["vocab"], d, padding_idx=c["pad"])
+        self.position = nn.Embedding(c["positions"], d)
+        self.token_type = nn.Embedding(c["types"], d)
+        self.embedding_norm = nn.LayerNorm(d, eps=c["eps"])
+        self.layers = nn.ModuleList(Layer(c) for _ in range(c["layers"]))
+        self.head = nn.Linear(d, 2)
+
+    def forward(self, ids, attention_mask, plan):
+        real = attention_mask.bool()
+        if self.c["roberta"]:
+            positions = attention_mask.cumsum(1) * attention_mask + self.c["pad"]
+        else:
+            positions = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
+        x = self.word(ids) + self.position(positions) + self.token_type(torch.zeros_like(ids))
+        x = self.embedding_norm(x)
+        for layer in self.layers:
+            x = layer(x, real, plan)
+        return self.head(mean_pool(x, attention_mask))
+
+
+def mean_pool(hidden, attention_mask):
+    m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * m).sum(1) / m.sum(1).clamp_min(1e-9)
+    return pooled.float()  # the head (and so logits and losses) stay fp32
+
+
+def freeze_for_lora(model, trainable):
+    for name, p in model.named_parameters():
+        p.requires_grad = trainable(name)
+
+
+def build_eager(c, precision, device):
+    model = EagerClassifier(c).to(device)
+    if precision == "bf16":
+        model.to(torch.bfloat16)
+        for name, module in model.named_modules():
+            if name.endswith("lora_A") or name.endswith("lora_B") or name == "head":
+                module.float()
+    freeze_for_lora(model, lambda name: "lora_" in name or name.startswith("head."))
+    return model, lambda ids, mask, plan: model(ids, mask, plan)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The library baseline: transformers' encoder with PEFT's LoRA, the same head.
+
+def peft_available():
+    try:
+        import peft  # noqa: F401
+        import transformers  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def build_peft(c, precision, device):
+    import peft
+    import transformers
+
+    common = dict(vocab_size=c["vocab"], hidden_size=c["hidden"], num_hidden_layers=c["layers"],
+                  num_attention_heads=c["heads"], intermediate_size=c["ffn"], max_position_embeddings=c["positions"],
+                  type_vocab_size=c["types"], layer_norm_eps=c["eps"], pad_token_id=c["pad"],
+                  hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)  # the paper's baseline: all dropout off
+    config = (transformers.RobertaConfig if c["roberta"] else transformers.BertConfig)(**common)
+    encoder_type = transformers.RobertaModel if c["roberta"] else transformers.BertModel
+    encoder = encoder_type(config, add_pooling_layer=False)  # recent transformers default to SDPA attention
+    encoder.to(device)
+    if precision == "bf16":
+        encoder.to(torch.bfloat16)
+    encoder = peft.get_peft_model(encoder, peft.LoraConfig(r=RANK, lora_alpha=ALPHA, lora_dropout=0.0,
+                                                           target_modules=["query", "value"]))
+    head = nn.Linear(c["hidden"], 2).to(device)
+    model = nn.ModuleDict(dict(encoder=encoder, head=head))
+    for name, p in model.named_parameters():
+        if "lora_" in name:
+            p.data = p.data.float()  # fp32 adapters whatever PEFT's version does by default
+    freeze_for_lora(model, lambda name: "lora_" in name or name.startswith("head."))
+
+    def forward(ids, mask, plan):
+        hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        return head(mean_pool(hidden, mask))
+
+    return model, forward
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def symmetric_kl(p_logits, q_logits):
+    """½[KL(P‖Q) + KL(Q‖P)], summed over classes, batch mean (Pipeline's Divergences.SymmetricKl)."""
+    log_p, log_q = p_logits.log_softmax(-1), q_logits.log_softmax(-1)
+    kl_pq = (log_p.exp() * (log_p - log_q)).sum(-1).mean()
+    kl_qp = (log_q.exp() * (log_q - log_p)).sum(-1).mean()
+    return 0.5 * (kl_pq + kl_qp)
+
+
+def forward_flops(c, batch, length):
+    weights = c["layers"] * (4 * c["hidden"] ** 2 + 2 * c["hidden"] * c["ffn"])
+    return 2.0 * weights * batch * length + 4.0 * c["layers"] * length * c["hidden"] * batch * length
+
+
+def peak_tflops(device, precision):
+    """Dense peaks of Pipeline's PeakTflops table (SXM parts; fp32 runs as TF32)."""
+    if device.type != "cuda":
+        return None
+    name = torch.cuda.get_device_name(device)
+    bf16 = precision == "bf16"
+    if "H100" in name or "H200" in name:
+        return 989.0 if bf16 else 494.0
+    if "A100" in name:
+        return 312.0 if bf16 else 156.0
+    if "L40S" in name:
+        return 362.0 if bf16 else 183.0
+    return None
+
+
+def memory_mib(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+        free, total = torch.cuda.mem_get_info(device)
+        return (total - free) / 2**20
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def bench_plan(name, args, c, device, log):
+    impl = "peft" if name == "baseline" and args.impl in ("auto", "peft") and peft_available() else "eager"
+    if name == "baseline" and args.impl == "peft" and impl != "peft":
+        sys.exit("error: --impl peft needs transformers and peft in this python (pip install transformers peft)")
+    plan = dict(dropkey_column=name in ("dropkey-column", "hiddenkey"), hidden_element=name == "hiddenkey")
+    kl = name == "hiddenkey"
+    log(f"{name}: building {args.model} ({impl}) on {device} ...")
+    torch.manual_seed(0)
+    try:
+        model, forward = (build_peft if impl == "peft" else build_eager)(c, args.precision, device)
+    except Exception as e:  # a transformers/PEFT version this script does not know: say so, measure eager
+        if args.impl == "peft" or impl != "peft":
+            raise
+        log(f"{name}: transformers + PEFT failed ({type(e).__name__}: {e}); timing the eager model instead")
+        impl = "eager"
+        model, forward = build_eager(c, args.precision, device)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.1)
+    total = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in params)
+
+    ids = torch.randint(1, c["vocab"], (args.batch, args.length), device=device)
+    mask = torch.ones_like(ids)
+    labels = torch.randint(0, 2, (args.batch,), device=device)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        logits = forward(ids, mask, plan)
+        loss = F.cross_entropy(logits, labels)
+        if kl:  # Figure 3: the second pass draws fresh masks under no-grad; only the first back-propagates
+            with torch.no_grad():
+                second = forward(ids, mask, plan)
+            loss = loss + KL_WEIGHT * symmetric_kl(logits, second)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        return loss.item()  # waits for the device
+
+    peak, times, samples, loss = 0.0, [], [], 0.0
+    for i in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        loss = step()
+        elapsed = (time.perf_counter() - start) * 1000
+        used = memory_mib(device)
+        peak = max(peak, used)
+        if i >= args.warmup:
+            times.append(elapsed)
+            samples.append(used)
+            if len(times) % 50 == 0 and len(times) < args.steps:
+                log(f"{name}: {len(times)}/{args.steps} steps, {used:.0f} MiB")
+
+    mean = statistics.fmean(times)
+    std = statistics.pstdev(times)
+    flops = forward_flops(c, args.batch, args.length) * (3 if kl else 2)
+    tflops = flops / (mean / 1000) / 1e12
+    peak_device = args.peak_tflops or peak_tflops(device, args.precision)
+    log(f"{name}: {mean:.1f} ms/step")
+    result = dict(plan=name, implementation=impl, stepMilliseconds=mean, stepMillisecondsStdDev=std,
+                  tokensPerSecond=args.batch * args.length / (mean / 1000), tflops=tflops,
+                  mfu=None if peak_device is None else tflops / peak_device, peakMemoryMegabytes=peak,
+                  firstStepMemoryMegabytes=samples[0], lastStepMemoryMegabytes=samples[-1],
+                  memoryGrowthMegabytes=samples[-1] - samples[0], finalLoss=loss)
+    del model, optimizer, params
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    return result, total, trainable
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="minilm", choices=sorted(CONFIGS))
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--length", type=int, default=128)
+    parser.add_argument("--plan", action="append", choices=PLANS, help="repeatable (default: all three)")
+    parser.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: CUDA when available)")
+    parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"))
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--impl", default="auto", choices=("auto", "peft", "eager"),
+                        help="the baseline's implementation (auto: PEFT when it imports)")
+    parser.add_argument("--peak-tflops", type=float, default=None)
+    parser.add_argument("--json", default=None, help="also write the report as JSON to this file")
+    args = parser.parse_args()
+    c = CONFIGS[args.model]
+    max_length = c["positions"] - (c["pad"] + 1 if c["roberta"] else 0)
+    if args.batch < 1 or not 1 <= args.length <= max_length or args.steps < 1 or args.warmup < 0:
+        parser.error(f"batch ≥ 1, length 1..{max_length} for {args.model}, steps ≥ 1 and warmup ≥ 0")
+
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    log = lambda line: print(line, file=sys.stderr, flush=True)
+
+    results, total, trainable = [], 0, 0
+    for name in args.plan or PLANS:
+        result, total, trainable = bench_plan(name, args, c, device, log)
+        results.append(result)
+
+    device_name = (f"{device} ({torch.cuda.get_device_name(device)})" if device.type == "cuda"
+                   else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} threads)")
+    report = dict(date=datetime.datetime.now(datetime.timezone.utc).isoformat(), device=device_name,
+                  model=args.model, batch=args.batch, length=args.length,
+                  precision="BFloat16" if args.precision == "bf16" else "Float32", steps=args.steps,
+                  parameters=total, trainableParameters=trainable, results=results,
+                  framework=f"PyTorch {torch.__version__}")
+    print(f"{args.model}, batch {args.batch} x {args.length} tokens, {args.precision}, {args.steps} steps on "
+          f"{device_name}, PyTorch {torch.__version__}")
+    print(f"{'plan':<16} {'impl':<6} {'ms/step':>10} {'±':>7} {'tokens/s':>10} {'TFLOP/s':>8} {'MFU':>7} "
+          f"{'peak MiB':>9} {'growth':>7}")
+    for r in results:
+        mfu = "n/a" if r["mfu"] is None else f"{r['mfu']:.1%}"
+        print(f"{r['plan']:<16} {r['implementation']:<6} {r['stepMilliseconds']:>10.1f} {r['stepMillisecondsStdDev']:>7.1f} "
+              f"{r['tokensPerSecond']:>10.0f} {r['tflops']:>8.3f} {mfu:>7} {r['peakMemoryMegabytes']:>9.0f} "
+              f"{r['memoryGrowthMegabytes']:>+7.0f}")
+    if args.json:
+        partial = args.json + ".partial"
+        with open(partial, "w") as f:
+            json.dump(report, f, indent=2)
+        os.replace(partial, args.json)
+        print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The GPU checks in one go, for a CUDA host with PyTorch (run from the repository root, so scripts/ is here):
+#   1. doctor through run.sh (device name, checked op)
+#   2. scripts/bench/compare.sh: ours vs PyTorch/PEFT at roberta-large, bf16, B=32, L=128 (20 timed steps)
+#   3. device memory over 200 steps of baseline and HiddenKey (growth from the first to the last timed step)
+#   4. if a MiniLM export is in $PIPELINE_HOME/models (see docs/gpu.md): `run quickstart --device cuda`
+# Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log.
+# BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).
+# SHAPE, COMPARE_STEPS, MEMORY_STEPS override the measured shape and step counts (a quick try on a CPU, say);
+# PYTHON: the interpreter with PyTorch (default python3).
+set -uo pipefail
+results="${1:-${OUT:-gpu-results}}"
+bundle="${BUNDLE:-artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz}"
+read -ra shape <<< "${SHAPE:---model roberta-large --precision bf16 --batch 32 --length 128}"
+python="${PYTHON:-python3}"
+work="$(mktemp -d)"
+mkdir -p "$results" "$work/out"
+log="$results/acceptance.log"
+[ -f "$bundle" ] || { echo "error: no bundle at $bundle (scripts/gpu/bundle.sh artifacts/gpu-carry)" | tee "$log"; exit 2; }
+tar -C "$work" -xJf "$bundle"
+export PIPELINE="$work/pipeline-gpu/run.sh" PYTHON="$python" PYTHONUNBUFFERED=1
+step() { echo "== $1" | tee -a "$log"; shift; "$@" 2>&1 | tee -a "$log"; }
+
+step "doctor" "$PIPELINE" doctor
+step "compare ${shape[*]}" \
+  scripts/bench/compare.sh "$work/out/compare" "${shape[@]}" --warmup 5 --steps "${COMPARE_STEPS:-20}"
+step "memory over ${MEMORY_STEPS:-200} steps (ours)" \
+  "$PIPELINE" bench "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 --steps "${MEMORY_STEPS:-200}" \
+  --json "$work/out/memory-ours.json"
+step "memory over ${MEMORY_STEPS:-200} steps (PyTorch)" \
+  "$python" scripts/bench/pytorch_reference.py "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 \
+  --steps "${MEMORY_STEPS:-200}" --json "$work/out/memory-theirs.json"
+if [ -d "${PIPELINE_HOME:-$HOME/.cache/pipeline}/models/all-minilm-l6-v2" ]; then
+  step "quickstart on MR, cuda" "$PIPELINE" run quickstart --device cuda --out "$work/out/runs"
+else
+  echo "== quickstart skipped: no MiniLM export in \$PIPELINE_HOME/models (docs/gpu.md)" | tee -a "$log"
+fi
+cp "$log" "$work/out/"
+tar -C "$work/out" -czf "$results/gpu-results.tar.gz" .
+rm -rf "$work"
+echo "wrote $results/gpu-results.tar.gz" | tee -a "$log"
