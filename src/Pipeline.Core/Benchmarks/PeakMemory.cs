@@ -8,13 +8,12 @@ namespace Pipeline.Benchmarks;
 /// <summary>
 /// The peak of what a benchmark holds: on CPU the process's resident memory; on CUDA the device memory in use
 /// (total − free, from the driver), which includes PyTorch's caching allocator — sampled after every step.
-/// Also keeps the first and the latest sample, so a run shows whether memory grows from step to step.
+/// Also keeps the latest sample, so a caller can see whether memory grows from step to step.
 /// </summary>
 sealed class PeakMemory(Device device)
 {
     readonly int cudaIndex = device.type == DeviceType.CUDA ? Math.Max(0, device.index) : -1;
     public double PeakMegabytes { get; private set; }
-    public double? FirstMegabytes { get; private set; }
     public double LastMegabytes { get; private set; }
 
     public void Sample()
@@ -31,7 +30,6 @@ sealed class PeakMemory(Device device)
             megabytes = process.WorkingSet64 / (1024.0 * 1024.0);
         }
         PeakMegabytes = Math.Max(PeakMegabytes, megabytes);
-        FirstMegabytes ??= megabytes;
         LastMegabytes = megabytes;
     }
 }

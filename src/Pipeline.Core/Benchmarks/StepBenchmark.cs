@@ -97,9 +97,8 @@ public static class StepBenchmark
             var labels = randint(0, 2, [options.Batch], dtype: ScalarType.Int64, device: device);
             model.train();
 
-            // Warmup steps allocate what the steps reuse (caches, optimizer state): growth counts from the first timed step.
-            var peakDuringWarmup = new PeakMemory(device);
             var memory = new PeakMemory(device);
+            double firstTimedMegabytes = 0; // warmup allocates what later steps reuse: growth counts from here
             var times = new List<double>();
             double loss = 0;
             for (int step = 0; step < options.Warmup + options.Steps; step++)
@@ -114,13 +113,11 @@ public static class StepBenchmark
                     optimizer.step();
                     loss = result.Total.item<float>(); // waits for the device
                 }
-                if (step < options.Warmup)
-                {
-                    peakDuringWarmup.Sample();
-                    continue;
-                }
-                times.Add(watch.Elapsed.TotalMilliseconds);
+                double elapsed = watch.Elapsed.TotalMilliseconds;
                 memory.Sample();
+                if (step < options.Warmup) continue;
+                times.Add(elapsed);
+                if (times.Count == 1) firstTimedMegabytes = memory.LastMegabytes;
                 if (times.Count % 50 == 0 && times.Count < options.Steps)
                     log?.Invoke($"{name}: {times.Count}/{options.Steps} steps, {memory.LastMegabytes:F0} MiB");
             }
@@ -132,8 +129,7 @@ public static class StepBenchmark
             double flops = FlopCount.Step(config, options.Batch, options.Length, gradientPasses, passes - gradientPasses);
             double tflops = flops / (mean / 1000) / 1e12;
             results.Add(new BenchResult(name, mean, std, options.Batch * options.Length / (mean / 1000), tflops,
-                peak is null ? null : tflops / peak, Math.Max(peakDuringWarmup.PeakMegabytes, memory.PeakMegabytes),
-                memory.FirstMegabytes ?? 0, memory.LastMegabytes, loss));
+                peak is null ? null : tflops / peak, memory.PeakMegabytes, firstTimedMegabytes, memory.LastMegabytes, loss));
             log?.Invoke($"{name}: {mean:F1} ms/step");
             ids.Dispose(); batch.AttentionMask.Dispose(); labels.Dispose();
         }
