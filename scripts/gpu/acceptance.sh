@@ -3,7 +3,8 @@
 #   1. doctor through run.sh (device name, checked op)
 #   2. scripts/bench/compare.sh: ours vs PyTorch/PEFT at roberta-large, bf16, B=32, L=128 (20 timed steps)
 #   3. device memory over 200 steps of baseline and HiddenKey (growth from the first to the last timed step)
-#   4. if a MiniLM export is in $PIPELINE_HOME/models (see docs/gpu.md): `run quickstart --device cuda`
+#   4. the MR quickstart on CUDA (`run quickstart --device cuda`), when artifacts/gpu-carry/pipeline-home.tar.xz
+#      (scripts/gpu/prepare-carry.sh: MiniLM as bf16 + the MR data) is there
 # Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log.
 # BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).
 # SHAPE, COMPARE_STEPS, MEMORY_STEPS override the measured shape and step counts (a quick try on a CPU, say);
@@ -30,10 +31,12 @@ step "memory over ${MEMORY_STEPS:-200} steps (ours)" \
 step "memory over ${MEMORY_STEPS:-200} steps (PyTorch)" \
   "$python" scripts/bench/pytorch_reference.py "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 \
   --steps "${MEMORY_STEPS:-200}" --json "$work/out/memory-theirs.json"
-if [ -d "${PIPELINE_HOME:-$HOME/.cache/pipeline}/models/all-minilm-l6-v2" ]; then
-  step "quickstart on MR, cuda" "$PIPELINE" run quickstart --device cuda --out "$work/out/runs"
+home_archive="$(dirname "$bundle")/pipeline-home.tar.xz"
+if [ -f "$home_archive" ]; then
+  mkdir -p "$work/home" && tar -C "$work/home" -xJf "$home_archive"
+  step "quickstart on MR, cuda" env PIPELINE_HOME="$work/home" "$PIPELINE" run quickstart --device cuda --out "$work/out/runs"
 else
-  echo "== quickstart skipped: no MiniLM export in \$PIPELINE_HOME/models (docs/gpu.md)" | tee -a "$log"
+  echo "== quickstart skipped: no $home_archive (scripts/gpu/prepare-carry.sh)" | tee -a "$log"
 fi
 cp "$log" "$work/out/"
 tar -C "$work/out" -czf "$results/gpu-results.tar.gz" .

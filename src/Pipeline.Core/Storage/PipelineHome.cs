@@ -18,6 +18,9 @@ public sealed class PipelineHome
     /// <summary>The absolute root folder; it may not exist yet (created on first write).</summary>
     public string Root { get; }
 
+    /// <summary>Model checkpoint directories, one per model: <c>models/&lt;name&gt;/</c>.</summary>
+    public string ModelsRoot => Path.Combine(Root, "models");
+
     /// <summary>Fetched data sets: <c>data/&lt;name&gt;/&lt;version&gt;/</c>.</summary>
     public string DataRoot => Path.Combine(Root, "data");
 

@@ -139,4 +139,22 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
         const string text = "Exported models tokenize like the embedded one, café included.";
         Assert.Equal(miniLm.Model.RequireTokenizer().Encode(text).InputIds, exported.RequireTokenizer().Encode(text).InputIds);
     }
+
+    [Fact]
+    public void A_bf16_export_is_half_the_size_and_holds_each_weight_rounded_to_bf16()
+    {
+        using var dir = new TestPaths.TempDir();
+        ModelCatalog.MiniLm.Export(dir.Path, bfloat16: true);
+
+        using var exported = ModelCatalog.Load(dir.Path);
+
+        long bytes = new FileInfo(Path.Combine(dir.Path, HfCheckpoint.WeightsFile)).Length;
+        Assert.InRange(bytes, 2L * miniLm.Model.Weights.ParameterCount, 2L * miniLm.Model.Weights.ParameterCount + 100_000);
+        using var scope = NewDisposeScope();
+        foreach (var (name, value) in miniLm.Model.Weights.Tensors)
+        {
+            Assert.Equal(ScalarType.Float32, exported.Weights.Tensors[name].dtype); // loaded as fp32, like any checkpoint
+            TensorAssert.Identical(value.to(ScalarType.BFloat16).to(ScalarType.Float32), exported.Weights.Tensors[name], name);
+        }
+    }
 }
