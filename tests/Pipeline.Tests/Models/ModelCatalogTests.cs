@@ -1,5 +1,6 @@
 using Pipeline.Lora;
 using Pipeline.Models;
+using Pipeline.Storage;
 using Pipeline.Tests.Weights;
 using Pipeline.Weights;
 using static TorchSharp.torch;
@@ -155,6 +156,28 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
         {
             Assert.Equal(ScalarType.Float32, exported.Weights.Tensors[name].dtype); // loaded as fp32, like any checkpoint
             TensorAssert.Identical(value.to(ScalarType.BFloat16).to(ScalarType.Float32), exported.Weights.Tensors[name], name);
+        }
+    }
+
+    [Fact]
+    public void The_model_cache_follows_PIPELINE_MODELS_else_the_Pipeline_home()
+    {
+        string? savedModels = Environment.GetEnvironmentVariable(ModelCatalog.CacheVariable);
+        string? savedHome = Environment.GetEnvironmentVariable(PipelineHome.EnvironmentVariable);
+        using var dir = new TestPaths.TempDir();
+        try
+        {
+            Environment.SetEnvironmentVariable(PipelineHome.EnvironmentVariable, dir.Path);
+            Environment.SetEnvironmentVariable(ModelCatalog.CacheVariable, null);
+            Assert.Equal(Path.Combine(dir.Path, "models"), ModelCatalog.CacheDirectory);
+
+            Environment.SetEnvironmentVariable(ModelCatalog.CacheVariable, dir.File("elsewhere"));
+            Assert.Equal(dir.File("elsewhere"), ModelCatalog.CacheDirectory);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ModelCatalog.CacheVariable, savedModels);
+            Environment.SetEnvironmentVariable(PipelineHome.EnvironmentVariable, savedHome);
         }
     }
 }
