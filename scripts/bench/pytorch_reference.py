@@ -291,9 +291,8 @@ def bench_plan(name, args, c, device, log):
                   mfu=None if peak_device is None else tflops / peak_device, peakMemoryMegabytes=peak,
                   firstStepMemoryMegabytes=samples[0], lastStepMemoryMegabytes=samples[-1],
                   memoryGrowthMegabytes=samples[-1] - samples[0], finalLoss=loss)
-    del model, optimizer, params
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
+    # No empty_cache(): TorchSharp 0.107 has none, so on both sides a later plan's memory figures include what the
+    # caching allocator kept from earlier plans (the first plan's figures are its own).
     return result, total, trainable
 
 
