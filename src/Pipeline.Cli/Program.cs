@@ -11,5 +11,6 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     ShowCommand.Create(),
     RunCommand.Create(),
     SweepCommand.Create(),
+    ReportCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -87,7 +87,8 @@ public sealed class RunStore(string root, string experiment, string variant, int
     static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Folder names from experiment and variant names ("rate=0.1,weight=1" stays readable).</summary>
-    static string Safe(string name)
+    /// <summary>A name as a folder name: characters a file name cannot hold (and spaces) become '_'.</summary>
+    public static string Safe(string name)
     {
         var invalid = Path.GetInvalidFileNameChars();
         string safe = new(name.Select(c => invalid.Contains(c) || c == ' ' ? '_' : c).ToArray());

@@ -41,6 +41,7 @@ public class CliTests
     [InlineData("data fetch no-such-data", "unknown data set 'no-such-data'; built-in data sets: mr-polarity")]
     [InlineData("models verify no-such-model", "verify takes an embedded model: all-minilm-l6-v2, arctic-embed-xs")]
     [InlineData("bench --length 1000 --device cpu", "length 1000: minilm takes 1 to 512 tokens per example")]
+    [InlineData("report --out /nonexistent/runs", "no runs folder '/nonexistent/runs'")]
     public void Bad_input_exits_non_zero_with_a_message_that_says_what_to_do(string arguments, string message)
     {
         var (code, output) = PipelineProcess.Run(arguments);

@@ -1,0 +1,71 @@
+using Pipeline.Lora;
+using Pipeline.Runs;
+using Pipeline.Storage;
+using Pipeline.Training;
+
+namespace Pipeline.Tests.Runs;
+
+public class RunReportTests
+{
+    static void WriteRun(string root, string experiment, string variant, int seed, double bestDev, double test, int bestEpoch = 3)
+    {
+        var store = new RunStore(root, experiment, variant, seed);
+        Directory.CreateDirectory(store.Directory);
+        EpochRecord Record(int epoch, double accuracy, double trainLoss, double devLoss) =>
+            new(epoch, epoch * 10, trainLoss, trainLoss, 0, devLoss, new Dictionary<string, double> { ["accuracy"] = accuracy }, "accuracy", 1e-4, epoch, 100);
+        var best = Record(bestEpoch, bestDev, 0.3, 0.4);
+        var final = Record(5, bestDev - 0.01, 0.1 * seed, 0.5 + seed);
+        AtomicFile.WriteJson(store.MetricsFile, new RunMetrics(experiment, variant, seed, "accuracy", best, final,
+            new Dictionary<string, double> { ["accuracy"] = test }, null, 60, new ParameterCounts(100, 8, 2, 10), [best, final]));
+    }
+
+    [Fact]
+    public void Variants_are_summarised_by_the_median_over_seeds_best_first()
+    {
+        using var dir = new TestPaths.TempDir();
+        WriteRun(dir.Path, "table1-dropkey", "rate=0.1", 1, 0.80, 0.70);
+        WriteRun(dir.Path, "table1-dropkey", "rate=0.1", 2, 0.84, 0.74);
+        WriteRun(dir.Path, "table1-dropkey", "rate=0.1", 3, 0.82, 0.79, bestEpoch: 5);
+        WriteRun(dir.Path, "table1-dropkey", "rate=0.2", 1, 0.70, 0.60);
+        WriteRun(dir.Path, "table1-dropkey", "rate=0.2", 2, 0.92, 0.80);
+        WriteRun(dir.Path, "quickstart", "default", 1, 0.83, 0.75);
+        Directory.CreateDirectory(new RunStore(dir.Path, "table1-dropkey", "rate=0.2", 3).Directory); // started, not finished
+
+        var report = RunReport.Collect(dir.Path);
+
+        Assert.Equal(["quickstart/default", "table1-dropkey/rate=0.1", "table1-dropkey/rate=0.2"],
+            report.Variants.Select(v => $"{v.Experiment}/{v.Variant}"));
+        var a = report.Variants[1];
+        Assert.Equal([1, 2, 3], a.Seeds);
+        Assert.Equal(0.82, a.MedianBestDev, 12);
+        Assert.Equal(0.82, a.MeanBestDev, 12);
+        Assert.Equal(0.02, a.StdBestDev, 12);          // sample standard deviation of 0.80, 0.84, 0.82
+        Assert.Equal(0.74, a.MedianTest!.Value, 12);
+        Assert.Equal(3, a.MedianBestEpoch);
+        Assert.Equal(0.2, a.MedianFinalTrainLoss, 12);  // 0.1·seed
+        Assert.Equal(2.5, a.MedianFinalDevLoss, 12);    // 0.5 + seed
+        Assert.Equal(0.81, report.Variants[2].MedianBestDev, 12); // an even count: the mean of the middle two
+        Assert.Equal([new RunStore(dir.Path, "table1-dropkey", "rate=0.2", 3).Directory], report.Incomplete);
+    }
+
+    [Fact]
+    public void One_experiment_can_be_reported_alone()
+    {
+        using var dir = new TestPaths.TempDir();
+        WriteRun(dir.Path, "a", "default", 1, 0.8, 0.7);
+        WriteRun(dir.Path, "b", "default", 1, 0.9, 0.8);
+        Directory.CreateDirectory(new RunStore(dir.Path, "a", "default", 2).Directory);
+
+        var report = RunReport.Collect(dir.Path, "b");
+
+        Assert.Equal("b", Assert.Single(report.Variants).Experiment);
+        Assert.Empty(report.Incomplete);
+    }
+
+    [Fact]
+    public void A_missing_runs_folder_says_how_one_is_made()
+    {
+        var error = Assert.Throws<DirectoryNotFoundException>(() => RunReport.Collect("/nonexistent/runs"));
+        Assert.Contains("--out", error.Message);
+    }
+}
