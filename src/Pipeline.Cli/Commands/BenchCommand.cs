@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Pipeline.Benchmarks;
 using Pipeline.Experiments;
-using Pipeline.Storage;
 
 namespace Pipeline.Cli.Commands;
 
@@ -19,7 +18,7 @@ static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "timed steps per plan", DefaultValueFactory = _ => 10 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
         var peak = new Option<double?>("--peak-tflops") { Description = "the device's peak TFLOP/s for MFU (known GPUs are looked up)" };
-        var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
+        var json = JsonReport.Option();
 
         var command = new Command("bench", "Time LoRA training steps (forward, compensation, backward, AdamW) per dropout plan.")
         {
@@ -33,11 +32,7 @@ static class BenchCommand
                 ParsePrecision(parse.GetValue(precision)!), parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(peak));
             var report = StepBenchmark.Run(options, line => Console.Error.WriteLine(line));
             Print(report);
-            if (parse.GetValue(json) is { } path)
-            {
-                AtomicFile.WriteJson(path, report);
-                Console.WriteLine($"wrote {path}");
-            }
+            JsonReport.WriteIfAsked(parse.GetValue(json), report);
             return 0;
         });
         return command;

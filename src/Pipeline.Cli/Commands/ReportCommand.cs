@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Pipeline.Runs;
-using Pipeline.Storage;
 
 namespace Pipeline.Cli.Commands;
 
@@ -11,7 +10,7 @@ static class ReportCommand
     {
         var experiment = new Argument<string?>("experiment") { Description = "Only this experiment (default: all).", Arity = ArgumentArity.ZeroOrOne };
         var runs = new Option<string>("--out") { Description = "The runs folder.", DefaultValueFactory = _ => "runs" };
-        var json = new Option<string?>("--json") { Description = "Also write the summaries as JSON to this file." };
+        var json = JsonReport.Option();
         var command = new Command("report", "Summarise the complete runs: per experiment and variant, the median over seeds of the best dev score, test score and losses.")
         {
             experiment, runs, json,
@@ -20,11 +19,7 @@ static class ReportCommand
         {
             var report = RunReport.Collect(parse.GetValue(runs)!, parse.GetValue(experiment));
             Print(report);
-            if (parse.GetValue(json) is { } path)
-            {
-                AtomicFile.WriteJson(path, report);
-                Console.WriteLine($"wrote {path}");
-            }
+            JsonReport.WriteIfAsked(parse.GetValue(json), report);
             return 0;
         });
         return command;
