@@ -5,9 +5,12 @@
 #   3. device memory over 200 steps of baseline and HiddenKey (growth from the first to the last timed step)
 #   4. the MR quickstart on CUDA (`run quickstart --device cuda`), when artifacts/gpu-carry/pipeline-home.tar.xz
 #      (scripts/gpu/prepare-carry.sh: MiniLM as bf16 + the MR data) is there
-# Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log.
+#   5. a second compare at bert-base size (how the ratio holds where kernels are smaller)
+# Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log; both are
+# rewritten after every step, so a call cut short still brings back what finished. Each step has a time limit.
 # BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).
-# SHAPE, COMPARE_STEPS, MEMORY_STEPS override the measured shape and step counts (a quick try on a CPU, say);
+# SHAPE, COMPARE_STEPS, MEMORY_STEPS override the measured shape and step counts (a quick try on a CPU, say;
+# SHAPE starts with --model); COMPARE_RUNS repeats the main compare (default 1);
 # PYTHON: the interpreter with PyTorch (default python3).
 set -uo pipefail
 results="${1:-${OUT:-gpu-results}}"
@@ -20,25 +23,39 @@ log="$results/acceptance.log"
 [ -f "$bundle" ] || { echo "error: no bundle at $bundle (scripts/gpu/bundle.sh artifacts/gpu-carry)" | tee "$log"; exit 2; }
 tar -C "$work" -xJf "$bundle"
 export PIPELINE="$work/pipeline-gpu/run.sh" PYTHON="$python" PYTHONUNBUFFERED=1
-step() { echo "== $1" | tee -a "$log"; shift; "$@" 2>&1 | tee -a "$log"; }
+# step TITLE SECONDS COMMAND...: runs it under a time limit, logs it, then packs everything so far.
+step() {
+  echo "== $1" | tee -a "$log"
+  local limit="$2"; shift 2
+  timeout "$limit" "$@" 2>&1 | tee -a "$log"
+  local rc="${PIPESTATUS[0]}"
+  [ "$rc" = 0 ] || echo "== failed with exit code $rc$([ "$rc" = 124 ] && echo " (over ${limit} s)")" | tee -a "$log"
+  cp "$log" "$work/out/" && tar -C "$work/out" -czf "$results/gpu-results.tar.gz" .
+}
 
-step "doctor" "$PIPELINE" doctor
-step "compare ${shape[*]}" \
-  scripts/bench/compare.sh "$work/out/compare" "${shape[@]}" --warmup 5 --steps "${COMPARE_STEPS:-20}"
+step "host" 60 bash -c "nvidia-smi -L; $python -c 'import torch; print(\"torch\", torch.__version__, torch.version.cuda)';
+  $python -m pip list 2>/dev/null | grep -i -E '^(transformers|peft|torch) '"
+step "doctor" 120 "$PIPELINE" doctor
+for run in $(seq "${COMPARE_RUNS:-1}"); do  # more than one run shows how much the ratios move between runs
+  step "compare ${shape[*]} (run $run)" \
+    300 scripts/bench/compare.sh "$work/out/compare$([ "$run" = 1 ] || echo "-$run")" "${shape[@]}" --warmup 5 \
+    --steps "${COMPARE_STEPS:-20}"
+done
 step "memory over ${MEMORY_STEPS:-200} steps (ours)" \
-  "$PIPELINE" bench "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 --steps "${MEMORY_STEPS:-200}" \
+  180 "$PIPELINE" bench "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 --steps "${MEMORY_STEPS:-200}" \
   --json "$work/out/memory-ours.json"
 step "memory over ${MEMORY_STEPS:-200} steps (PyTorch)" \
-  "$python" scripts/bench/pytorch_reference.py "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 \
+  180 "$python" scripts/bench/pytorch_reference.py "${shape[@]}" --plan baseline --plan hiddenkey --warmup 5 \
   --steps "${MEMORY_STEPS:-200}" --json "$work/out/memory-theirs.json"
 home_archive="$(dirname "$bundle")/pipeline-home.tar.xz"
 if [ -f "$home_archive" ]; then
   mkdir -p "$work/home" && tar -C "$work/home" -xJf "$home_archive"
-  step "quickstart on MR, cuda" env PIPELINE_HOME="$work/home" "$PIPELINE" run quickstart --device cuda --out "$work/out/runs"
+  step "quickstart on MR, cuda" 400 env PIPELINE_HOME="$work/home" "$PIPELINE" run quickstart --device cuda --out "$work/out/runs"
 else
   echo "== quickstart skipped: no $home_archive (scripts/gpu/prepare-carry.sh)" | tee -a "$log"
 fi
-cp "$log" "$work/out/"
-tar -C "$work/out" -czf "$results/gpu-results.tar.gz" .
+step "compare at bert-base ${shape[*]:2}" \
+  180 scripts/bench/compare.sh "$work/out/compare-bert-base" --model bert-base "${shape[@]:2}" --warmup 5 \
+  --steps "${COMPARE_STEPS:-20}"
 rm -rf "$work"
 echo "wrote $results/gpu-results.tar.gz" | tee -a "$log"

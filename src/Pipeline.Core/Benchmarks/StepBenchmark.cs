@@ -5,6 +5,7 @@ using Pipeline.Engine;
 using Pipeline.Experiments;
 using Pipeline.Lora;
 using Pipeline.Models;
+using Pipeline.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,7 +43,8 @@ public sealed record BenchReport(
     long Parameters, long TrainableParameters, IReadOnlyList<BenchResult> Results);
 
 /// <summary>
-/// Times full LoRA training steps (forward passes, compensation, backward, clipping, AdamW) per plan on one
+/// Times full LoRA training steps (forward passes, compensation, backward, clipping, AdamW — the trainer's
+/// <see cref="FlatAdamW"/>) per plan on one
 /// device, and reports step time, tokens/s, achieved TFLOP/s, MFU (when the device's peak is known or
 /// given) and peak memory (process resident memory on CPU; device memory in use on CUDA).
 /// </summary>
@@ -89,11 +91,10 @@ public static class StepBenchmark
             model.FreezeForLora();
             var counts = model.CountParameters();
             (parameters, trainable) = (counts.Total, counts.Trainable);
-            var parametersToTrain = model.parameters().Where(p => p.requires_grad).ToList();
-            using var optimizer = optim.AdamW(parametersToTrain, lr: 1e-4, weight_decay: 0.1);
+            using var optimizer = new FlatAdamW(model.parameters().Where(p => p.requires_grad), weightDecay: 0.1);
 
             var ids = randint(1, config.VocabSize, [options.Batch, options.Length], dtype: ScalarType.Int64, device: device);
-            var batch = new EncoderBatch(ids, ones_like(ids));
+            var batch = new EncoderBatch(ids, ones_like(ids)) { HasPadding = false };
             var labels = randint(0, 2, [options.Batch], dtype: ScalarType.Int64, device: device);
             model.train();
 
@@ -106,11 +107,10 @@ public static class StepBenchmark
                 var watch = Stopwatch.StartNew();
                 using (var scope = NewDisposeScope())
                 {
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var result = CompensatedLoss.Compute(model, batch, labels, plan);
                     result.Total.backward();
-                    nn.utils.clip_grad_norm_(parametersToTrain, 1.0);
-                    optimizer.step();
+                    optimizer.Step(learningRate: 1e-4, maxGradNorm: 1.0);
                     loss = result.Total.item<float>(); // waits for the device
                 }
                 double elapsed = watch.Elapsed.TotalMilliseconds;

@@ -22,14 +22,13 @@ public static class DropMasks
     {
         long batch = real.shape[0], length = real.shape[1];
         var device = real.device;
-        Tensor drop = spec.Pattern switch
+        Tensor keep = spec.Pattern switch
         {
-            DropPattern.Element => rand(batch, heads, queryLength, length, device: device) < spec.Rate,
-            DropPattern.Column => rand(batch, heads, 1, length, device: device) < spec.Rate,
-            DropPattern.Span => Span(real.repeat_interleave(heads, dim: 0), spec.Rate).view(batch, heads, 1, length),
+            DropPattern.Element => rand(batch, heads, queryLength, length, device: device) >= spec.Rate,
+            DropPattern.Column => rand(batch, heads, 1, length, device: device) >= spec.Rate,
+            DropPattern.Span => Span(real.repeat_interleave(heads, dim: 0), spec.Rate).view(batch, heads, 1, length).logical_not(),
             _ => throw new ArgumentException($"pattern {spec.Pattern} does not apply to attention"),
         };
-        var keep = drop.logical_not();
         var realKey = real.view(batch, 1, 1, length);
         var keepsARealKey = keep.logical_and(realKey).any(-1, keepdim: true);
         return keep.logical_or(keepsARealKey.logical_not());
@@ -42,11 +41,26 @@ public static class DropMasks
     /// </summary>
     public static Tensor AdditiveAttentionMask(Tensor real, Tensor? keep, ScalarType dtype)
     {
-        long batch = real.shape[0], length = real.shape[1];
-        var allowed = real.view(batch, 1, 1, length);
-        if (keep is not null) allowed = allowed.logical_and(keep);
-        return zeros(allowed.shape, dtype: dtype, device: real.device).masked_fill(allowed.logical_not(), LowestFinite(dtype));
+        using var scope = NewDisposeScope();
+        var padding = PaddingMask(real, dtype);
+        return (keep is null ? padding : WithDroppedKeys(padding, keep, dtype)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The additive mask of padding alone, [B, 1, 1, L]: computed once per forward pass and shared by the layers.</summary>
+    public static Tensor PaddingMask(Tensor real, ScalarType dtype)
+    {
+        var padded = real.logical_not().view(real.shape[0], 1, 1, real.shape[1]);
+        return zeros(padded.shape, dtype: dtype, device: real.device).masked_fill_(padded, LowestFinite(dtype));
+    }
+
+    /// <summary>
+    /// <paramref name="padding"/> (a <see cref="PaddingMask"/>, or null for a batch without padding) with the keys
+    /// that <paramref name="keep"/> drops masked too.
+    /// </summary>
+    public static Tensor WithDroppedKeys(Tensor? padding, Tensor keep, ScalarType dtype) =>
+        padding is null
+            ? zeros(keep.shape, dtype: dtype, device: keep.device).masked_fill_(keep.logical_not(), LowestFinite(dtype))
+            : padding.masked_fill(keep.logical_not(), LowestFinite(dtype));
 
     /// <summary>
     /// A multiplier for token representations [B, L, D] (input and hidden positions), or null for the element

@@ -106,11 +106,11 @@ public sealed class BertLayer : Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor hidden, Tensor real, LayerDrops drops)
+    public Tensor Forward(Tensor hidden, Tensor real, Tensor? padding, LayerDrops drops)
     {
         using var scope = NewDisposeScope();
         bool guided = drops.Hidden?.SpanStart == SpanStart.AttentionGuided;
-        var (context, received) = attention.self.Forward(hidden, real, drops.Logits, drops.Weights, needReceived: guided);
+        var (context, received) = attention.self.Forward(hidden, real, padding, drops.Logits, drops.Weights, needReceived: guided);
         var h = attention.output.Forward(context, hidden);
         var ffn = functional.gelu(intermediate.dense.call(h));
         // HiddenCut: on the FFN output after the down-projection, before the residual add and LayerNorm.
@@ -190,9 +190,10 @@ public sealed class BertModel : Module
         plan = training ? plan ?? DropoutPlan.None : DropoutPlan.None;
         var real = batch.AttentionMask.to(ScalarType.Bool);
         var hidden = embeddings.Forward(batch, real, plan.At(DropPosition.Input));
+        var padding = batch.HasPadding == false ? null : DropMasks.PaddingMask(real, hidden.dtype);
         int count = encoder.layer.Count;
         for (int i = 0; i < count; i++)
-            hidden = encoder.layer[i].Forward(hidden, real, LayerDrops.For(plan, i, count));
+            hidden = encoder.layer[i].Forward(hidden, real, padding, LayerDrops.For(plan, i, count));
         return hidden.MoveToOuterDisposeScope();
     }
 

@@ -32,9 +32,10 @@ public sealed class BertSelfAttention : Module
 
     /// <summary>
     /// Returns the attention output [B, L, D] and, when <paramref name="needReceived"/>, the attention each
-    /// token receives [B, L] (summed over heads and real queries).
+    /// token receives [B, L] (summed over heads and real queries). <paramref name="padding"/>: the
+    /// <see cref="DropMasks.PaddingMask"/> of <paramref name="real"/>, shared by all layers of a pass (null: no padding).
     /// </summary>
-    public (Tensor Context, Tensor? Received) Forward(Tensor hidden, Tensor real, DropSpec? logits, DropSpec? weights, bool needReceived = false)
+    public (Tensor Context, Tensor? Received) Forward(Tensor hidden, Tensor real, Tensor? padding, DropSpec? logits, DropSpec? weights, bool needReceived = false)
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
@@ -42,8 +43,7 @@ public sealed class BertSelfAttention : Module
         var k = SplitHeads(key.call(hidden));
         var v = SplitHeads(value.call(hidden));
 
-        var keepLogits = logits is null ? null : DropMasks.AttentionKeep(logits, real, heads, length);
-        var mask = DropMasks.AdditiveAttentionMask(real, keepLogits, q.dtype);
+        var mask = logits is null ? padding : DropMasks.WithDroppedKeys(padding, DropMasks.AttentionKeep(logits, real, heads, length), q.dtype);
 
         Tensor context;
         Tensor? received = null;
@@ -53,7 +53,8 @@ public sealed class BertSelfAttention : Module
         }
         else
         {
-            var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim) + mask;
+            var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim);
+            if (mask is not null) scores = scores + mask;
             var probs = weights is null
                 ? scores.softmax(-1)
                 : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length), weights.Normalization);

@@ -10,6 +10,12 @@ public sealed record EncoderBatch(Tensor InputIds, Tensor AttentionMask, Tensor?
     public long BatchSize => InputIds.shape[0];
     public long Length => InputIds.shape[1];
 
+    /// <summary>
+    /// Whether any token is padding, when the host knows it without reading the mask back from the device
+    /// (false: attention runs with no padding mask, so the fused kernels may pick flash attention); null: unknown.
+    /// </summary>
+    public bool? HasPadding { get; init; }
+
     public EncoderBatch To(Device device) =>
-        new(InputIds.to(device), AttentionMask.to(device), TokenTypeIds?.to(device));
+        this with { InputIds = InputIds.to(device), AttentionMask = AttentionMask.to(device), TokenTypeIds = TokenTypeIds?.to(device) };
 }

@@ -137,7 +137,10 @@ public sealed class EncoderTokenizer
             }
         }
         long[] shape = [examples.Count, length];
-        return new EncoderBatch(tensor(ids, shape, device: device), tensor(mask, shape, device: device), tensor(types, shape, device: device));
+        return new EncoderBatch(tensor(ids, shape, device: device), tensor(mask, shape, device: device), tensor(types, shape, device: device))
+        {
+            HasPadding = examples.Any(e => e.Length < length),
+        };
     }
 
     int Limit(int? maxLength, int specials)

@@ -20,7 +20,7 @@ public sealed class Checkpoints(string directory)
 
     public string Directory { get; } = directory;
 
-    public void Save(SequenceClassifier model, OptimizerHelper optimizer, TrainerState state, IReadOnlyDictionary<string, Tensor>? best)
+    public void Save(SequenceClassifier model, FlatAdamW optimizer, TrainerState state, IReadOnlyDictionary<string, Tensor>? best)
     {
         string name = $"epoch-{state.EpochsDone:D4}-step-{state.Step:D7}";
         string folder = Path.Combine(Directory, name);
@@ -28,7 +28,7 @@ public sealed class Checkpoints(string directory)
         System.IO.Directory.CreateDirectory(folder);
 
         model.save(Path.Combine(folder, "trainable.bin"), FrozenNames(model));
-        optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+        optimizer.Save(Path.Combine(folder, "optimizer.bin"));
         using (var rng = torch.get_rng_state()) File.WriteAllBytes(Path.Combine(folder, "rng.bin"), rng.data<byte>().ToArray());
         if (best is not null) SaveWeights(best, Path.Combine(folder, "best.bin"));
         File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, Json));
@@ -38,7 +38,7 @@ public sealed class Checkpoints(string directory)
     }
 
     /// <summary>Restores the latest checkpoint into the model and optimiser; null when there is none.</summary>
-    public (TrainerState State, Dictionary<string, Tensor>? Best)? TryLoad(SequenceClassifier model, OptimizerHelper optimizer)
+    public (TrainerState State, Dictionary<string, Tensor>? Best)? TryLoad(SequenceClassifier model, FlatAdamW optimizer)
     {
         string pointer = Path.Combine(Directory, Pointer);
         if (!File.Exists(pointer)) return null;
@@ -50,7 +50,7 @@ public sealed class Checkpoints(string directory)
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(stateFile), Json)
             ?? throw new InvalidDataException($"{stateFile} is empty");
         model.load(Path.Combine(folder, "trainable.bin"), strict: false, skip: FrozenNames(model));
-        optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+        optimizer.Load(Path.Combine(folder, "optimizer.bin"));
         var rng = File.ReadAllBytes(Path.Combine(folder, "rng.bin"));
         using (var rngState = tensor(rng, dtype: ScalarType.Byte)) torch.set_rng_state(rngState);
         string bestFile = Path.Combine(folder, "best.bin");

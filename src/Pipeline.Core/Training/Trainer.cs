@@ -47,7 +47,8 @@ public sealed class Trainer(
 
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (trainable.Count == 0) throw new InvalidOperationException("the model has no trainable parameters (freeze left nothing to train)");
-        using var optimizer = CreateOptimizer(trainable.Select(p => p.parameter));
+        // Decoupled weight decay on matrices (LoRA A/B, the head's weight), none on biases (HF's convention).
+        using var optimizer = new FlatAdamW(trainable.Select(p => p.parameter), options.WeightDecay);
 
         int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         int stepsPerEpoch = (batchesPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
@@ -68,11 +69,15 @@ public sealed class Trainer(
         for (int epoch = state.EpochsDone + 1; epoch <= options.Epochs && state.StopReason is null; epoch++)
         {
             model.train();
+            // On CUDA the masks come from the CUDA generator, whose state TorchSharp cannot read: reseed it from
+            // (seed, epoch) instead, so a run resumed at an epoch boundary draws the masks the uninterrupted one drew.
+            if (device.type == DeviceType.CUDA)
+                torch.cuda.manual_seed_all(unchecked(seed * 1_000_003L + epoch));
             var groups = EncodedSplit.Chunks(Shuffle(train.Count, seed, epoch), options.BatchSize).Chunk(options.GradientAccumulation);
             foreach (var group in groups)
             {
                 cancel.ThrowIfCancellationRequested();
-                if (!TrainStep(group, train, optimizer, trainable.Select(p => p.parameter), schedule.At(state.Step), losses))
+                if (!TrainStep(group, train, optimizer, schedule.At(state.Step), losses))
                 {
                     state = state with { StopReason = $"non-finite loss at step {state.Step + 1}: stopped with the weights of step {state.Step}" };
                     observer.Stopped(state.StopReason);
@@ -103,9 +108,9 @@ public sealed class Trainer(
     }
 
     /// <summary>One optimiser step over a group of batches (gradient accumulation); false on a non-finite loss.</summary>
-    bool TrainStep(int[][] group, EncodedSplit train, AdamW optimizer, IEnumerable<Parameter> parameters, double learningRate, LossAverages losses)
+    bool TrainStep(int[][] group, EncodedSplit train, FlatAdamW optimizer, double learningRate, LossAverages losses)
     {
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         int examples = group.Sum(g => g.Length);
         double total = 0, task = 0, consistency = 0;
         foreach (var chunk in group)
@@ -113,23 +118,23 @@ public sealed class Trainer(
             using var scope = NewDisposeScope();
             var batch = train.Batch(chunk, device);
             var loss = CompensatedLoss.Compute(model, batch.Inputs, batch.Labels, plan);
-            double value = loss.Total.item<float>();
-            if (!double.IsFinite(value))
-            {
-                optimizer.zero_grad();
-                return false;
-            }
             // Weight each batch by its share of the group so a short last batch counts for what it holds.
             double share = (double)chunk.Length / examples;
             (loss.Total * share).backward();
-            total += value * share;
-            task += loss.Task.item<float>() * share;
-            consistency += (loss.Consistency?.item<float>() ?? 0) * share;
+            // One read-back per batch, after its backward is queued (a read before it would idle the GPU while
+            // the host queues the backward). A non-finite loss discards the gradients: no update is made.
+            var values = stack([loss.Total.detach(), loss.Task.detach(), loss.Consistency?.detach() ?? zeros_like(loss.Task)])
+                .to(ScalarType.Float64).cpu().data<double>().ToArray();
+            if (!double.IsFinite(values[0]))
+            {
+                optimizer.ZeroGrad();
+                return false;
+            }
+            total += values[0] * share;
+            task += values[1] * share;
+            consistency += values[2] * share;
         }
-        if (options.MaxGradNorm > 0)
-            nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
-        foreach (var paramGroup in optimizer.ParamGroups) paramGroup.LearningRate = learningRate;
-        optimizer.step();
+        optimizer.Step(learningRate, options.MaxGradNorm);
         losses.Add(total, task, consistency);
         return true;
     }
@@ -158,15 +163,6 @@ public sealed class Trainer(
         }
         observer.Evaluated(record, improved);
         return (state, best);
-    }
-
-    AdamW CreateOptimizer(IEnumerable<Parameter> parameters)
-    {
-        // Decoupled weight decay on matrices (LoRA A/B, the head's weight), none on biases (HF's convention).
-        var list = parameters.ToList();
-        var decay = new AdamW.ParamGroup(list.Where(p => p.dim() >= 2), new AdamW.Options { weight_decay = options.WeightDecay });
-        var noDecay = new AdamW.ParamGroup(list.Where(p => p.dim() < 2), new AdamW.Options { weight_decay = 0 });
-        return optim.AdamW([decay, noDecay], lr: options.LearningRate, weight_decay: options.WeightDecay);
     }
 
     /// <summary>A permutation that depends only on (seed, epoch), so a resumed run sees the same order.</summary>

@@ -31,18 +31,16 @@ public class TensorLeakTests
     {
         var model = TinyModels.Classifier(lora: new LoraOptions(Rank: 2));
         model.FreezeForLora();
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = optim.AdamW(parameters);
+        using var optimizer = new FlatAdamW(model.parameters().Where(p => p.requires_grad));
         var batch = TinyModels.Batch();
         var labels = TinyModels.Labels(0, 1, 1, 0);
 
         void Step()
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             CompensatedLoss.Compute(model, batch, labels, Plan(plan)).Total.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
+            optimizer.Step(1e-3, maxGradNorm: 1.0);
         }
 
         Step(); // creates the gradients and the optimiser state once
