@@ -48,9 +48,10 @@ public sealed class FlatAdamW : IDisposable
         (WeightDecay, Beta1, Beta2, Epsilon) = (weightDecay, beta1, beta2, epsilon);
 
         long total = this.parameters.Sum(p => p.numel());
-        flat = zeros(total, dtype: first.dtype, device: first.device);
-        expAvg = zeros_like(flat);
-        expAvgSq = zeros_like(flat);
+        // The buffers live as long as the optimiser, not as long as a caller's dispose scope.
+        flat = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        expAvg = zeros_like(flat).DetachFromDisposeScope();
+        expAvgSq = zeros_like(flat).DetachFromDisposeScope();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long offset = 0;
@@ -117,7 +118,7 @@ public sealed class FlatAdamW : IDisposable
         using var reader = new BinaryReader(stream);
         string magic;
         try { magic = reader.ReadString(); }
-        catch (Exception e) when (e is EndOfStreamException or IOException) { magic = ""; }
+        catch (IOException) { magic = ""; }
         if (magic != Magic)
             throw new InvalidDataException($"{path}: not a {Magic} optimiser state (written by an older Pipeline?); " +
                 "delete the run folder to start the run over");
