@@ -30,7 +30,7 @@ public sealed record ExperimentDefinition(
 
 /// <summary>The pretrained encoder and how it reads a sentence.</summary>
 /// <param name="Name">An embedded model (<c>all-minilm-l6-v2</c>, <c>arctic-embed-xs</c>) or null when <paramref name="Path"/> is given.</param>
-/// <param name="Path">A Hugging Face checkpoint directory (config.json + model.safetensors + vocab.txt).</param>
+/// <param name="Path">A Hugging Face checkpoint directory (config.json + model.safetensors + vocab.txt, or vocab.json + merges.txt for RoBERTa).</param>
 /// <param name="Pooling">Sentence representation for the head; null = the model's own (mean for MiniLM, as it was trained; [CLS] for arctic-embed-xs).</param>
 public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Path = null, Pooling? Pooling = null);
 

@@ -115,17 +115,8 @@ public static class ModelCatalog
             var config = weights.Config;
             // RoBERTa counts positions from pad_token_id + 1, so its last usable position is smaller.
             int positions = config.Variant == BertVariant.Roberta ? config.MaxPositionEmbeddings - config.PadTokenId - 1 : config.MaxPositionEmbeddings;
-            string vocabPath = Path.Combine(directory, HfCheckpoint.VocabFile);
-            EncoderTokenizer? tokenizer = null;
-            if (File.Exists(vocabPath))
-            {
-                tokenizer = LoadPhase.Time(phases, "tokenizer", () =>
-                {
-                    using var vocab = File.OpenRead(vocabPath);
-                    return EncoderTokenizer.FromVocab(vocab, LowerCase(directory), positions);
-                });
-                CheckVocab(tokenizer, config, directory);
-            }
+            var tokenizer = LoadPhase.Time(phases, "tokenizer", () => CheckpointTokenizer(directory, positions));
+            if (tokenizer is not null) CheckVocab(tokenizer, config, directory);
             // sentence-transformers checkpoints say how long their training inputs were.
             int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
                 ? Math.Min(positions, trained) : positions;
@@ -138,6 +129,32 @@ public static class ModelCatalog
         {
             weights.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>WordPiece from vocab.txt (BERT), else byte-level BPE from vocab.json + merges.txt (RoBERTa); null when neither is there.</summary>
+    static EncoderTokenizer? CheckpointTokenizer(string directory, int positions)
+    {
+        string wordPiece = Path.Combine(directory, HfCheckpoint.VocabFile);
+        string bpeVocab = Path.Combine(directory, HfCheckpoint.BpeVocabFile), merges = Path.Combine(directory, HfCheckpoint.BpeMergesFile);
+        try
+        {
+            if (File.Exists(wordPiece))
+            {
+                using var vocab = File.OpenRead(wordPiece);
+                return EncoderTokenizer.FromVocab(vocab, LowerCase(directory), positions);
+            }
+            if (File.Exists(bpeVocab) && File.Exists(merges))
+            {
+                using var vocab = File.OpenRead(bpeVocab);
+                using var mergeList = File.OpenRead(merges);
+                return EncoderTokenizer.FromByteLevelBpe(vocab, mergeList, positions);
+            }
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{directory}: {e.Message}", e);
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class PretrainedModel : IDisposable
     public string Location { get; }
     public PretrainedWeights Weights { get; }
     public BertConfig Config => Weights.Config;
-    /// <summary>Null for checkpoints without a WordPiece vocab.txt (RoBERTa's BPE is not supported yet).</summary>
+    /// <summary>Null for checkpoints with neither a WordPiece vocab.txt nor a byte-level BPE vocab.json + merges.txt.</summary>
     public EncoderTokenizer? Tokenizer { get; }
     /// <summary>The pooling the model was trained with: mean for all-MiniLM-L6-v2, [CLS] for arctic-embed-xs.</summary>
     public Pooling DefaultPooling { get; }
@@ -53,7 +53,8 @@ public sealed class PretrainedModel : IDisposable
     public IReadOnlyList<LoadPhase> LoadPhases { get; }
 
     public EncoderTokenizer RequireTokenizer() => Tokenizer
-        ?? throw new InvalidDataException($"model '{Name}' ({Location}) has no WordPiece {HfCheckpoint.VocabFile}; only WordPiece tokenizers are supported so far");
+        ?? throw new InvalidDataException($"model '{Name}' ({Location}) has no tokenizer: put the checkpoint's WordPiece " +
+            $"{HfCheckpoint.VocabFile} (BERT) or byte-level BPE {HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile} (RoBERTa) beside its weights");
 
     /// <summary>A fresh encoder holding the pretrained weights; LoRA adapters (when asked) start at their usual init.</summary>
     public BertModel CreateEncoder(LoraOptions? lora = null)

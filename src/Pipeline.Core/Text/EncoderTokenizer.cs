@@ -1,34 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 using Pipeline.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Text;
 
-/// <summary>One tokenized example: [CLS] a [SEP] (b [SEP]) ids and their token types (0 for a, 1 for b).</summary>
+/// <summary>
+/// One tokenized example: BERT's <c>[CLS] a [SEP] (b [SEP])</c> with token types 0 for a and 1 for b, or
+/// RoBERTa's <c>&lt;s&gt; a &lt;/s&gt; (&lt;/s&gt; b &lt;/s&gt;)</c> with every token type 0.
+/// </summary>
 public sealed record TokenizedText(int[] InputIds, int[] TokenTypeIds)
 {
     public int Length => InputIds.Length;
 }
 
 /// <summary>
-/// BERT WordPiece tokenization (Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>: basic tokenization,
-/// lower-casing and accent stripping for uncased vocabularies, greedy longest-match word pieces) with BERT's
-/// input conventions on top: <c>[CLS] a [SEP]</c> and <c>[CLS] a [SEP] b [SEP]</c> with token types 0/1,
-/// truncation to a maximum length (pairs longest-first, as HF's default), padding to the longest example
+/// An encoder's tokenizer with its input conventions, for the two families Pipeline loads:
+/// <list type="bullet">
+/// <item>BERT WordPiece (<see cref="FromVocab"/>: Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>: basic
+/// tokenization, lower-casing and accent stripping for uncased vocabularies, greedy longest-match word pieces),
+/// <c>[CLS] a [SEP]</c> and <c>[CLS] a [SEP] b [SEP]</c> with token types 0/1;</item>
+/// <item>RoBERTa byte-level BPE (<see cref="FromByteLevelBpe"/>: GPT-2's pre-tokenization regex and merges over
+/// UTF-8 bytes, Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>), <c>&lt;s&gt; a &lt;/s&gt;</c> and
+/// <c>&lt;s&gt; a &lt;/s&gt;&lt;/s&gt; b &lt;/s&gt;</c>, one token type.</item>
+/// </list>
+/// On top: truncation to a maximum length (pairs longest-first, as HF's default), padding to the longest example
 /// of a batch and an attention mask. Batches come back as <see cref="EncoderBatch"/> int64 tensors.
 /// </summary>
 public sealed class EncoderTokenizer
 {
-    readonly BertTokenizer tokenizer;
+    /// <summary>GPT-2's pre-tokenizer: contractions, letter runs, digit runs, other symbols, whitespace (RoBERTa uses it unchanged).</summary>
+    const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    readonly Tokenizer tokenizer;
     readonly bool stripAccents;
+    readonly bool roberta;
 
-    EncoderTokenizer(BertTokenizer tokenizer, int maxLength, int vocabSize, bool stripAccents)
+    EncoderTokenizer(Tokenizer tokenizer, int maxLength, int vocabSize, bool stripAccents, bool roberta,
+        (int Cls, int Sep, int Pad, int Unknown) ids)
     {
         this.tokenizer = tokenizer;
         this.stripAccents = stripAccents;
+        this.roberta = roberta;
         MaxLength = maxLength;
         VocabSize = vocabSize;
+        (ClsId, SepId, PadId, UnknownId) = ids;
     }
 
     /// <param name="vocab">A WordPiece vocab.txt: one token a line, the line number is the id.</param>
@@ -36,7 +54,7 @@ public sealed class EncoderTokenizer
     /// <param name="maxLength">The default and largest length of an encoded example (the model's position count).</param>
     public static EncoderTokenizer FromVocab(Stream vocab, bool lowerCase, int maxLength)
     {
-        if (maxLength < 3) throw new ArgumentOutOfRangeException(nameof(maxLength), "an example needs room for [CLS] x [SEP] at least");
+        CheckMaxLength(maxLength);
         var options = new BertOptions
         {
             LowerCaseBeforeTokenization = lowerCase,
@@ -60,29 +78,89 @@ public sealed class EncoderTokenizer
         {
             throw new InvalidDataException($"not a usable WordPiece vocabulary ({e.Message})", e);
         }
-        return new EncoderTokenizer(tokenizer, maxLength, entries, stripAccents: lowerCase);
+        return new EncoderTokenizer(tokenizer, maxLength, entries, stripAccents: lowerCase, roberta: false,
+            (tokenizer.ClassificationTokenId, tokenizer.SeparatorTokenId, tokenizer.PaddingTokenId, tokenizer.UnknownTokenId));
+    }
+
+    /// <summary>
+    /// RoBERTa's tokenizer from a checkpoint's <c>vocab.json</c> (token → id, tokens in GPT-2's byte-to-character
+    /// alphabet) and <c>merges.txt</c> (one merge a line, in priority order; a <c>#version</c> line is skipped).
+    /// The vocabulary must hold <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, <c>&lt;pad&gt;</c> and <c>&lt;unk&gt;</c>; written in
+    /// a text, these (and <c>&lt;mask&gt;</c>) are read as the special tokens, as HF does. No prefix space is added
+    /// (HF's <c>add_prefix_space=False</c>).
+    /// </summary>
+    public static EncoderTokenizer FromByteLevelBpe(Stream vocabJson, Stream merges, int maxLength)
+    {
+        CheckMaxLength(maxLength);
+        Dictionary<string, int> vocabulary;
+        try
+        {
+            vocabulary = JsonSerializer.Deserialize(vocabJson, VocabularyJson.Default.DictionaryStringInt32)
+                ?? throw new InvalidDataException("vocab.json is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"vocab.json is not a JSON object of token → id ({e.Message})", e);
+        }
+        int Special(string token) => vocabulary.TryGetValue(token, out int id) ? id
+            : throw new InvalidDataException($"vocab.json has no '{token}' entry: not a RoBERTa vocabulary (GPT-2's has no encoder special tokens)");
+        var ids = (Cls: Special("<s>"), Sep: Special("</s>"), Pad: Special("<pad>"), Unknown: Special("<unk>"));
+        var specials = new[] { "<s>", "</s>", "<pad>", "<unk>", "<mask>" }
+            .Where(vocabulary.ContainsKey).ToDictionary(t => t, t => vocabulary[t]);
+
+        using var reader = new StreamReader(merges);
+        var mergeLines = new List<string>();
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            if (line.Length == 0 || (mergeLines.Count == 0 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
+            if (line.Split(' ').Length != 2)
+                throw new InvalidDataException($"merges.txt line {mergeLines.Count + 1}: '{line}' is not two tokens separated by one space");
+            mergeLines.Add(line);
+        }
+        var tokenizer = BpeTokenizer.Create(new BpeOptions(vocabulary)
+        {
+            Merges = mergeLines,
+            ByteLevel = true,
+            SpecialTokens = specials,
+            PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), specials),
+            UnknownToken = "<unk>",
+        });
+        return new EncoderTokenizer(tokenizer, maxLength, vocabulary.Values.Max() + 1, stripAccents: false, roberta: true, ids);
+    }
+
+    static void CheckMaxLength(int maxLength)
+    {
+        if (maxLength < 3) throw new ArgumentOutOfRangeException(nameof(maxLength), "an example needs room for [CLS] x [SEP] at least");
     }
 
     public int MaxLength { get; }
-    public int ClsId => tokenizer.ClassificationTokenId;
-    public int SepId => tokenizer.SeparatorTokenId;
-    public int PadId => tokenizer.PaddingTokenId;
-    public int UnknownId => tokenizer.UnknownTokenId;
+
+    /// <summary>The id that opens an example: [CLS], or RoBERTa's &lt;s&gt;.</summary>
+    public int ClsId { get; }
+
+    /// <summary>The id that closes a segment: [SEP], or RoBERTa's &lt;/s&gt;.</summary>
+    public int SepId { get; }
+
+    public int PadId { get; }
+    public int UnknownId { get; }
 
     /// <summary>The number of entries of the vocabulary (ids are 0..VocabSize−1).</summary>
     public int VocabSize { get; }
 
-    /// <summary>Word-piece ids of <paramref name="text"/>, without special tokens.</summary>
-    public IReadOnlyList<int> Tokenize(string text) =>
-        tokenizer.EncodeToIds(stripAccents ? AccentStripping.Strip(text) : text, addSpecialTokens: false);
+    /// <summary>Token ids of <paramref name="text"/> (word pieces or BPE tokens), without special tokens.</summary>
+    public IReadOnlyList<int> Tokenize(string text) => tokenizer is BertTokenizer bert
+        ? bert.EncodeToIds(stripAccents ? AccentStripping.Strip(text) : text, addSpecialTokens: false)
+        : tokenizer.EncodeToIds(text);
 
     /// <summary>The ids as text, special tokens included ("[CLS] hello world [SEP]").</summary>
-    public string Decode(IEnumerable<int> ids) => tokenizer.Decode(ids, skipSpecialTokens: false) ?? "";
+    public string Decode(IEnumerable<int> ids) =>
+        (tokenizer is BertTokenizer bert ? bert.Decode(ids, skipSpecialTokens: false) : tokenizer.Decode(ids)) ?? "";
 
     /// <summary>One example, truncated to <paramref name="maxLength"/> (default <see cref="MaxLength"/>).</summary>
     public TokenizedText Encode(string text, string? pair = null, int? maxLength = null)
     {
-        int limit = Limit(maxLength, pair is null ? 2 : 3);
+        int specials = pair is null ? 2 : roberta ? 4 : 3;
+        int limit = Limit(maxLength, specials);
         var first = Tokenize(text).ToList();
         if (pair is null)
         {
@@ -91,11 +169,13 @@ public sealed class EncoderTokenizer
         }
         var second = Tokenize(pair).ToList();
         // Longest-first: drop the last token of whichever side is longer (the second on ties), as HF does.
-        while (first.Count + second.Count > limit - 3)
+        while (first.Count + second.Count > limit - specials)
         {
             var longer = first.Count > second.Count ? first : second;
             longer.RemoveAt(longer.Count - 1);
         }
+        if (roberta)
+            return new TokenizedText([ClsId, .. first, SepId, SepId, .. second, SepId], new int[first.Count + second.Count + 4]);
         int[] ids = [ClsId, .. first, SepId, .. second, SepId];
         var types = new int[ids.Length];
         Array.Fill(types, 1, first.Count + 2, second.Count + 1);
@@ -114,7 +194,7 @@ public sealed class EncoderTokenizer
         return Pad([.. first.Select((a, i) => Encode(a, second[i], maxLength))]);
     }
 
-    /// <summary>Pads with [PAD] (token type 0, mask 0) to the longest example; int64 tensors [B, L] on the CPU.</summary>
+    /// <summary>Pads with [PAD] / &lt;pad&gt; (token type 0, mask 0) to the longest example; int64 tensors [B, L] on the CPU.</summary>
     public EncoderBatch Pad(IReadOnlyList<TokenizedText> examples) => Pad(examples, PadId);
 
     /// <summary>Right-pads with <paramref name="padId"/> to the longest example; int64 tensors [B, L] on <paramref name="device"/>.</summary>
@@ -152,3 +232,7 @@ public sealed class EncoderTokenizer
         return limit;
     }
 }
+
+/// <summary>vocab.json's shape, for System.Text.Json without reflection.</summary>
+[JsonSerializable(typeof(Dictionary<string, int>))]
+sealed partial class VocabularyJson : JsonSerializerContext;

@@ -5,7 +5,7 @@ namespace Pipeline.Weights;
 
 /// <summary>
 /// An HF checkpoint directory of a BERT-family encoder: <c>config.json</c> + <c>model.safetensors</c>
-/// (+ <c>vocab.txt</c> for WordPiece models). Keys may carry the task-model prefix (<c>bert.</c>,
+/// (+ <c>vocab.txt</c> for WordPiece models, <c>vocab.json</c> + <c>merges.txt</c> for RoBERTa's BPE). Keys may carry the task-model prefix (<c>bert.</c>,
 /// <c>roberta.</c>) or not, and may use the old <c>LayerNorm.gamma/beta</c> names; pretraining and task
 /// heads (<c>cls.*</c>, <c>lm_head.*</c>, <c>classifier.*</c>, <c>qa_outputs.*</c>) are set aside and listed.
 /// </summary>
@@ -14,6 +14,8 @@ public static class HfCheckpoint
     public const string ConfigFile = "config.json";
     public const string WeightsFile = "model.safetensors";
     public const string VocabFile = "vocab.txt";
+    public const string BpeVocabFile = "vocab.json";
+    public const string BpeMergesFile = "merges.txt";
 
     /// <summary>Heads that sit on top of the encoder in HF task models; an encoder import does not use them.</summary>
     static readonly string[] HeadPrefixes = ["cls.", "lm_head.", "classifier.", "qa_outputs."];
