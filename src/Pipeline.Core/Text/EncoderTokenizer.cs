@@ -110,11 +110,13 @@ public sealed class EncoderTokenizer
 
         using var reader = new StreamReader(merges);
         var mergeLines = new List<string>();
+        int number = 0;
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
-            if (line.Length == 0 || (mergeLines.Count == 0 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
+            number++;
+            if (line.Length == 0 || (number == 1 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
             if (line.Split(' ').Length != 2)
-                throw new InvalidDataException($"merges.txt line {mergeLines.Count + 1}: '{line}' is not two tokens separated by one space");
+                throw new InvalidDataException($"merges.txt line {number}: '{line}' is not two tokens separated by one space");
             mergeLines.Add(line);
         }
         var tokenizer = BpeTokenizer.Create(new BpeOptions(vocabulary)

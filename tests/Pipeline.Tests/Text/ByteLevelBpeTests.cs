@@ -166,6 +166,6 @@ public class ByteLevelBpeTests(Gpt2Files gpt2) : IClassFixture<Gpt2Files>
         const string specials = "\"<s>\": 0, \"<pad>\": 1, \"</s>\": 2, \"<unk>\": 3";
         Assert.Contains("no '<s>' entry: not a RoBERTa vocabulary", Load("{\"a\": 0}", "").Message);
         Assert.Contains("not a JSON object of token → id", Load("[1, 2]", "").Message);
-        Assert.Contains("merges.txt line 2: 'a b c'", Load("{" + specials + ", \"a\": 4, \"b\": 5}", "#version: 0.2\na b\na b c\n").Message);
+        Assert.Contains("merges.txt line 3: 'a b c'", Load("{" + specials + ", \"a\": 4, \"b\": 5}", "#version: 0.2\na b\na b c\n").Message);
     }
 }
