@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints a markdown comparison of two bench reports (ours.json from `pipeline bench`, theirs.json from
 pytorch_reference.py): per plan tokens/s and their ratio, MFU, peak memory and its growth over the timed steps,
-and the cost of HiddenKey's KL pass (HiddenKey's step time over the baseline's, on each side).
+and the cost of HiddenKey's KL pass (HiddenKey's step time over the baseline's, on each side); with --phases
+on both sides, forward, backward and optimizer times.
 Usage: compare.py OURS.json THEIRS.json"""
 import json
 import sys
@@ -46,6 +47,15 @@ def main():
         cost = lambda side: side["hiddenkey"]["stepMilliseconds"] / side["baseline"]["stepMilliseconds"]
         print()
         print(f"HiddenKey step ÷ baseline step (the KL pass and the masks): ours {cost(ours):.2f}×, theirs {cost(theirs):.2f}×")
+    both = [p for p, o in ours.items() if o.get("phases") and (theirs.get(p) or {}).get("phases")]
+    if both:  # --phases on both sides
+        print()
+        print("| plan | forward ms ours | theirs | backward ms ours | theirs | optimizer ms ours | theirs |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for plan in both:
+            o, t = ours[plan]["phases"], theirs[plan]["phases"]
+            print(f"| {plan} | {o['forward']:.1f} | {t['forward']:.1f} | {o['backward']:.1f} | {t['backward']:.1f} "
+                  f"| {o['optimizer']:.1f} | {t['optimizer']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -256,7 +256,15 @@ def bench_plan(name, args, c, device, log):
     mask = torch.ones_like(ids)
     labels = torch.randint(0, 2, (args.batch,), device=device)
 
-    def step():
+    def synchronized(start):
+        """With --phases: waits for the device, then the milliseconds since start."""
+        if not args.phases:
+            return 0.0
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return (time.perf_counter() - start) * 1000
+
+    def step(start):
         optimizer.zero_grad(set_to_none=True)
         logits = forward(ids, mask, plan)
         loss = F.cross_entropy(logits, labels)
@@ -264,21 +272,25 @@ def bench_plan(name, args, c, device, log):
             with torch.no_grad():
                 second = forward(ids, mask, plan)
             loss = loss + KL_WEIGHT * symmetric_kl(logits, second)
+        forward_done = synchronized(start)
         loss.backward()
+        backward_done = synchronized(start)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
-        return loss.item()  # waits for the device
+        return loss.item(), forward_done, backward_done  # item() waits for the device
 
-    peak, times, samples, loss = 0.0, [], [], 0.0
+    peak, times, samples, loss, parts = 0.0, [], [], 0.0, [0.0, 0.0]
     for i in range(args.warmup + args.steps):
         start = time.perf_counter()
-        loss = step()
+        loss, forward_done, backward_done = step(start)
         elapsed = (time.perf_counter() - start) * 1000
         used = memory_mib(device)
         peak = max(peak, used)
         if i >= args.warmup:
             times.append(elapsed)
             samples.append(used)
+            parts[0] += forward_done
+            parts[1] += backward_done - forward_done
             if len(times) % 50 == 0 and len(times) < args.steps:
                 log(f"{name}: {len(times)}/{args.steps} steps, {used:.0f} MiB")
 
@@ -294,7 +306,10 @@ def bench_plan(name, args, c, device, log):
                   tokensPerSecond=args.batch * args.length / (mean / 1000), tflops=tflops,
                   mfu=None if peak_device is None else tflops / peak_device, peakMemoryMegabytes=peak,
                   firstStepMemoryMegabytes=samples[0], lastStepMemoryMegabytes=samples[-1],
-                  memoryGrowthMegabytes=samples[-1] - samples[0], finalLoss=loss)
+                  memoryGrowthMegabytes=samples[-1] - samples[0], finalLoss=loss, phases=None)
+    if args.phases:  # Pipeline's StepPhases: forward (with the loss), backward, optimizer + read-back
+        forward_ms, backward_ms = parts[0] / len(times), parts[1] / len(times)
+        result["phases"] = dict(forward=forward_ms, backward=backward_ms, optimizer=mean - forward_ms - backward_ms)
     # No empty_cache(): TorchSharp 0.107 has none, so on both sides a later plan's memory figures include what the
     # caching allocator kept from earlier plans (the first plan's figures are its own).
     return result, total, trainable
@@ -313,6 +328,8 @@ def main():
     parser.add_argument("--impl", default="auto", choices=("auto", "peft", "eager"),
                         help="the baseline's implementation (auto: PEFT when it imports)")
     parser.add_argument("--peak-tflops", type=float, default=None)
+    parser.add_argument("--phases", action="store_true",
+                        help="also time forward, backward and optimizer apart (the device is synchronised between them)")
     parser.add_argument("--json", default=None, help="also write the report as JSON to this file")
     args = parser.parse_args()
     c = CONFIGS[args.model]
@@ -347,6 +364,12 @@ def main():
         print(f"{r['plan']:<16} {r['implementation']:<10} {r['stepMilliseconds']:>10.1f} {r['stepMillisecondsStdDev']:>7.1f} "
               f"{r['tokensPerSecond']:>10.0f} {r['tflops']:>8.3f} {mfu:>7} {r['peakMemoryMegabytes']:>9.0f} "
               f"{r['memoryGrowthMegabytes']:>+7.0f}")
+    if args.phases:
+        print("\nstep parts, ms (the device synchronised after each part)")
+        print(f"{'plan':<16} {'forward':>10} {'backward':>10} {'optimizer':>10}")
+        for r in results:
+            p = r["phases"]
+            print(f"{r['plan']:<16} {p['forward']:>10.1f} {p['backward']:>10.1f} {p['optimizer']:>10.1f}")
     if args.json:
         partial = args.json + ".partial"
         with open(partial, "w") as f:

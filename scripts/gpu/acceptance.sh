@@ -6,16 +6,18 @@
 #   4. the MR quickstart on CUDA (`run quickstart --device cuda`), when artifacts/gpu-carry/pipeline-home.tar.xz
 #      (scripts/gpu/prepare-carry.sh: MiniLM as bf16 + the MR data) is there
 #   5. a second compare at bert-base size (how the ratio holds where kernels are smaller)
+#   6. a compare at batch 128 with --phases (where the GPU is the limit: forward, backward, optimizer apart)
 # Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log; both are
 # rewritten after every step, so a call cut short still brings back what finished. Each step has a time limit.
 # BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).
 # SHAPE, COMPARE_STEPS, MEMORY_STEPS override the measured shape and step counts (a quick try on a CPU, say;
-# SHAPE starts with --model); COMPARE_RUNS repeats the main compare (default 1);
+# SHAPE starts with --model); BIG_SHAPE is step 6's; COMPARE_RUNS repeats the main compare (default 1);
 # PYTHON: the interpreter with PyTorch (default python3).
 set -uo pipefail
 results="${1:-${OUT:-gpu-results}}"
 bundle="${BUNDLE:-artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz}"
 read -ra shape <<< "${SHAPE:---model roberta-large --precision bf16 --batch 32 --length 128}"
+read -ra big <<< "${BIG_SHAPE:---model roberta-large --precision bf16 --batch 128 --length 128}"
 python="${PYTHON:-python3}"
 work="$(mktemp -d)"
 mkdir -p "$results" "$work/out"
@@ -57,5 +59,7 @@ fi
 step "compare at bert-base ${shape[*]:2}" \
   180 scripts/bench/compare.sh "$work/out/compare-bert-base" --model bert-base "${shape[@]:2}" --warmup 5 \
   --steps "${COMPARE_STEPS:-20}"
+step "compare ${big[*]} --phases" \
+  180 scripts/bench/compare.sh "$work/out/compare-phases" "${big[@]}" --phases --warmup 3 --steps "${COMPARE_STEPS:-20}"
 rm -rf "$work"
 echo "wrote $results/gpu-results.tar.gz" | tee -a "$log"

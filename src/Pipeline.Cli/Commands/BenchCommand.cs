@@ -18,18 +18,20 @@ static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "timed steps per plan", DefaultValueFactory = _ => 10 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
         var peak = new Option<double?>("--peak-tflops") { Description = "the device's peak TFLOP/s for MFU (known GPUs are looked up)" };
+        var phases = new Option<bool>("--phases") { Description = "also time forward, backward and optimizer apart (the device is synchronised between them)" };
         var json = JsonReport.Option();
 
         var command = new Command("bench", "Time LoRA training steps (forward, compensation, backward, AdamW) per dropout plan.")
         {
-            model, batch, length, plans, device, precision, steps, warmup, peak, json,
+            model, batch, length, plans, device, precision, steps, warmup, peak, phases, json,
         };
         command.SetAction(parse =>
         {
             var options = new BenchOptions(
                 parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(length),
                 parse.GetValue(plans) is { Length: > 0 } p ? p : null, parse.GetValue(device),
-                ParsePrecision(parse.GetValue(precision)!), parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(peak));
+                ParsePrecision(parse.GetValue(precision)!), parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(peak),
+                parse.GetValue(phases));
             var report = StepBenchmark.Run(options, line => Console.Error.WriteLine(line));
             Print(report);
             JsonReport.WriteIfAsked(parse.GetValue(json), report);
@@ -54,5 +56,12 @@ static class BenchCommand
         foreach (var x in r.Results)
             Console.WriteLine($"{x.Plan,-16} {x.StepMilliseconds,10:F1} {x.StepMillisecondsStdDev,7:F1} {x.TokensPerSecond,10:F0} {x.Tflops,8:F3} " +
                 $"{(x.Mfu is { } m ? m.ToString("P1") : "n/a"),7} {x.PeakMemoryMegabytes,9:F0} {x.MemoryGrowthMegabytes,7:+0;-0;0} {x.StepMilliseconds / first,8:F2}x");
+        if (r.Results.All(x => x.Phases is null)) return;
+        Console.WriteLine();
+        Console.WriteLine("step parts, ms (the device synchronised after each part)");
+        Console.WriteLine($"{"plan",-16} {"forward",10} {"backward",10} {"optimizer",10}");
+        foreach (var x in r.Results)
+            if (x.Phases is { } p)
+                Console.WriteLine($"{x.Plan,-16} {p.Forward,10:F1} {p.Backward,10:F1} {p.Optimizer,10:F1}");
     }
 }

@@ -21,18 +21,27 @@ public sealed record BenchOptions(
     Precision Precision = Precision.Float32,
     int Warmup = 3,
     int Steps = 10,
-    double? PeakTflops = null)
+    double? PeakTflops = null,
+    bool Phases = false)
 {
     public IReadOnlyList<string> Plans { get; init; } = Plans ?? ["baseline", "dropkey-column", "hiddenkey"];
 }
 
 /// <summary>
+/// Mean milliseconds of a step's parts, the device synchronised after each: forward passes with the loss
+/// (compensation included), backward, and the optimiser step with the loss read-back.
+/// </summary>
+public sealed record StepPhases(double Forward, double Backward, double Optimizer);
+
+/// <summary>
 /// One plan's measurement. Memory: the peak over all steps, and the samples after the first and the last
 /// timed step (their difference is the growth over the timed steps: flat memory shows as ≈ 0).
+/// <see cref="Phases"/>: only when asked (<see cref="BenchOptions.Phases"/>).
 /// </summary>
 public sealed record BenchResult(
     string Plan, double StepMilliseconds, double StepMillisecondsStdDev, double TokensPerSecond, double Tflops,
-    double? Mfu, double PeakMemoryMegabytes, double FirstStepMemoryMegabytes, double LastStepMemoryMegabytes, double FinalLoss)
+    double? Mfu, double PeakMemoryMegabytes, double FirstStepMemoryMegabytes, double LastStepMemoryMegabytes, double FinalLoss,
+    StepPhases? Phases = null)
 {
     public double MemoryGrowthMegabytes => LastStepMemoryMegabytes - FirstStepMemoryMegabytes;
 }
@@ -101,15 +110,18 @@ public static class StepBenchmark
             var memory = new PeakMemory(device);
             double firstTimedMegabytes = 0; // warmup allocates what later steps reuse: growth counts from here
             var times = new List<double>();
-            double loss = 0;
+            double loss = 0, forwardSum = 0, backwardSum = 0;
             for (int step = 0; step < options.Warmup + options.Steps; step++)
             {
                 var watch = Stopwatch.StartNew();
+                double forward = 0, backward = 0;
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.ZeroGrad();
                     var result = CompensatedLoss.Compute(model, batch, labels, plan);
+                    if (options.Phases) forward = Synchronized(device, watch);
                     result.Total.backward();
+                    if (options.Phases) backward = Synchronized(device, watch);
                     optimizer.Step(learningRate: 1e-4, maxGradNorm: 1.0);
                     loss = result.Total.item<float>(); // waits for the device
                 }
@@ -117,6 +129,7 @@ public static class StepBenchmark
                 memory.Sample();
                 if (step < options.Warmup) continue;
                 times.Add(elapsed);
+                (forwardSum, backwardSum) = (forwardSum + forward, backwardSum + backward - forward);
                 if (times.Count == 1) firstTimedMegabytes = memory.LastMegabytes;
                 if (times.Count % 50 == 0 && times.Count < options.Steps)
                     log?.Invoke($"{name}: {times.Count}/{options.Steps} steps, {memory.LastMegabytes:F0} MiB");
@@ -128,13 +141,23 @@ public static class StepBenchmark
             int gradientPasses = plan.Compensation is BidirectionalKl { Branches: KlBranches.Both } or HiddenCutJs ? 2 : 1;
             double flops = FlopCount.Step(config, options.Batch, options.Length, gradientPasses, passes - gradientPasses);
             double tflops = flops / (mean / 1000) / 1e12;
+            var phases = options.Phases
+                ? new StepPhases(forwardSum / times.Count, backwardSum / times.Count, mean - (forwardSum + backwardSum) / times.Count)
+                : null;
             results.Add(new BenchResult(name, mean, std, options.Batch * options.Length / (mean / 1000), tflops,
-                peak is null ? null : tflops / peak, memory.PeakMegabytes, firstTimedMegabytes, memory.LastMegabytes, loss));
+                peak is null ? null : tflops / peak, memory.PeakMegabytes, firstTimedMegabytes, memory.LastMegabytes, loss, phases));
             log?.Invoke($"{name}: {mean:F1} ms/step");
             ids.Dispose(); batch.AttentionMask.Dispose(); labels.Dispose();
         }
         return new BenchReport(DateTimeOffset.UtcNow, DeviceName(device), options.Model, options.Batch, options.Length,
             options.Precision.ToString(), options.Steps, parameters, trainable, results);
+    }
+
+    /// <summary>Waits for the device (CPU work is already done), then reads the step's clock.</summary>
+    static double Synchronized(Device device, Stopwatch watch)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+        return watch.Elapsed.TotalMilliseconds;
     }
 
     static string DeviceName(Device device) =>

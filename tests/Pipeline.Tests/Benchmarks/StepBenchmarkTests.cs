@@ -32,6 +32,22 @@ public class StepBenchmarkTests
         Assert.Equal(1.5, FlopsPerStep(report.Results[2]) / FlopsPerStep(report.Results[0]), 6);
     }
 
+    [Fact]
+    public void Phases_split_the_step_only_when_asked()
+    {
+        var plain = StepBenchmark.Run(new BenchOptions(Batch: 2, Length: 16, Device: "cpu", Warmup: 1, Steps: 1, Plans: ["baseline"]));
+        Assert.Null(plain.Results[0].Phases);
+
+        var report = StepBenchmark.Run(new BenchOptions(Batch: 2, Length: 16, Device: "cpu", Warmup: 1, Steps: 2,
+            Plans: ["baseline", "hiddenkey"], Phases: true));
+        foreach (var r in report.Results)
+        {
+            var p = r.Phases!;
+            Assert.True(p.Forward > 0 && p.Backward > 0 && p.Optimizer > 0, $"{r.Plan}: {p}");
+            Assert.Equal(r.StepMilliseconds, p.Forward + p.Backward + p.Optimizer, 6);
+        }
+    }
+
     [Theory]
     [InlineData(0, 16, 1)]
     [InlineData(2, 513, 1)]
