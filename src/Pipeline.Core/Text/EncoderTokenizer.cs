@@ -36,14 +36,12 @@ public sealed class EncoderTokenizer
 
     readonly Tokenizer tokenizer;
     readonly bool stripAccents;
-    readonly bool roberta;
 
-    EncoderTokenizer(Tokenizer tokenizer, int maxLength, int vocabSize, bool stripAccents, bool roberta,
+    EncoderTokenizer(Tokenizer tokenizer, int maxLength, int vocabSize, bool stripAccents,
         (int Cls, int Sep, int Pad, int Unknown) ids)
     {
         this.tokenizer = tokenizer;
         this.stripAccents = stripAccents;
-        this.roberta = roberta;
         MaxLength = maxLength;
         VocabSize = vocabSize;
         (ClsId, SepId, PadId, UnknownId) = ids;
@@ -78,7 +76,7 @@ public sealed class EncoderTokenizer
         {
             throw new InvalidDataException($"not a usable WordPiece vocabulary ({e.Message})", e);
         }
-        return new EncoderTokenizer(tokenizer, maxLength, entries, stripAccents: lowerCase, roberta: false,
+        return new EncoderTokenizer(tokenizer, maxLength, entries, stripAccents: lowerCase,
             (tokenizer.ClassificationTokenId, tokenizer.SeparatorTokenId, tokenizer.PaddingTokenId, tokenizer.UnknownTokenId));
     }
 
@@ -127,7 +125,7 @@ public sealed class EncoderTokenizer
             PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), specials),
             UnknownToken = "<unk>",
         });
-        return new EncoderTokenizer(tokenizer, maxLength, vocabulary.Values.Max() + 1, stripAccents: false, roberta: true, ids);
+        return new EncoderTokenizer(tokenizer, maxLength, vocabulary.Values.Max() + 1, stripAccents: false, ids);
     }
 
     static void CheckMaxLength(int maxLength)
@@ -161,6 +159,7 @@ public sealed class EncoderTokenizer
     /// <summary>One example, truncated to <paramref name="maxLength"/> (default <see cref="MaxLength"/>).</summary>
     public TokenizedText Encode(string text, string? pair = null, int? maxLength = null)
     {
+        bool roberta = tokenizer is not BertTokenizer; // the two families: WordPiece (BERT) or byte-level BPE (RoBERTa)
         int specials = pair is null ? 2 : roberta ? 4 : 3;
         int limit = Limit(maxLength, specials);
         var first = Tokenize(text).ToList();
