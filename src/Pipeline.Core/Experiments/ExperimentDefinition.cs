@@ -31,8 +31,9 @@ public sealed record ExperimentDefinition(
 /// <summary>The pretrained encoder and how it reads a sentence.</summary>
 /// <param name="Name">An embedded model (<c>all-minilm-l6-v2</c>, <c>arctic-embed-xs</c>) or null when <paramref name="Path"/> is given.</param>
 /// <param name="Path">A Hugging Face checkpoint directory (config.json + model.safetensors + vocab.txt, or vocab.json + merges.txt for RoBERTa).</param>
-/// <param name="Pooling">Sentence representation for the head; null = the model's own (mean for MiniLM, as it was trained; [CLS] for arctic-embed-xs).</param>
-public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Path = null, Pooling? Pooling = null);
+/// <param name="Pooling">Sentence representation for the linear head; null = the model's own (mean for MiniLM, as it was trained; [CLS] for arctic-embed-xs).</param>
+/// <param name="Head">The classification head; null = the model's own (roberta for RoBERTa checkpoints, pooler for BERT checkpoints with a pooler, else linear).</param>
+public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Path = null, Pooling? Pooling = null, HeadKind? Head = null);
 
 /// <summary>Where the task's examples come from and how they are split and measured.</summary>
 /// <param name="Dataset">A built-in dataset (<c>pipeline data list</c>), or null when <paramref name="Format"/> and <paramref name="Path"/> are given.</param>
@@ -77,9 +78,6 @@ public static class TaskOptionsExtensions
         AutoFetch = true,
     };
 }
-
-/// <summary>Numeric precision of the frozen weights and activations.</summary>
-public enum Precision { Float32, BFloat16 }
 
 /// <summary>The optimiser, schedule and loop; defaults follow the paper's NLU setting (AdamW, wd 0.1, warmup 6%, linear).</summary>
 /// <param name="Epochs">Passes over the training split.</param>

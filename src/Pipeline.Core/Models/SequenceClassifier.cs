@@ -7,17 +7,6 @@ using static TorchSharp.torch.nn;
 
 namespace Pipeline.Models;
 
-/// <summary>How a sentence representation is taken from the last hidden state.</summary>
-public enum Pooling
-{
-    /// <summary>Masked mean over real tokens: how all-MiniLM-L6-v2 was trained (its default).</summary>
-    Mean,
-    /// <summary>The first token's vector (h[CLS] / h[&lt;s&gt;]).</summary>
-    Cls,
-    /// <summary>BERT's pooler, tanh(dense(h[CLS])), for checkpoints trained with it.</summary>
-    Pooler,
-}
-
 /// <summary>Logits [B, C] (regression: [B, 1]) and the pooled representation [B, D] they came from.</summary>
 public sealed record ClassifierOutput(Tensor Logits, Tensor Pooled)
 {
@@ -87,9 +76,9 @@ public sealed class SequenceClassifier : Module
     /// and the head in fp32 so their updates, the optimiser state and the loss keep full precision.
     /// Call before <see cref="FreezeForLora"/> and before creating the optimiser (parameters are replaced).
     /// </summary>
-    public void UsePrecision(Experiments.Precision precision)
+    public void UsePrecision(Precision precision)
     {
-        if (precision != Experiments.Precision.BFloat16) return;
+        if (precision != Precision.BFloat16) return;
         bert.to(ScalarType.BFloat16);
         foreach (var adapter in LoraParameters.Adapters(this))
         {

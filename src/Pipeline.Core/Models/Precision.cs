@@ -1,0 +1,4 @@
+namespace Pipeline.Models;
+
+/// <summary>Numeric precision of the frozen weights and activations (adapters, head, optimiser state and loss stay fp32).</summary>
+public enum Precision { Float32, BFloat16 }
