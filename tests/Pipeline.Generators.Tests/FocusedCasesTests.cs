@@ -134,7 +134,7 @@ public class FocusedCasesTests
         Assert.Equal(("csv", "review", "stars", true), (d.Task.Format, d.Task.TextColumn, d.Task.LabelColumn, d.Task.Regression));
         Assert.Equal(4, d.Lora.RankFor(LoraTarget.FfnIn));
         Assert.Equal(16, d.Lora.RankFor(LoraTarget.Query));
-        Assert.Equal(Experiments.Precision.BFloat16, d.Training.Precision);
+        Assert.Equal(Models.Precision.BFloat16, d.Training.Precision);
         Assert.IsType<HiddenCutJs>(d.Dropout.Compensation);
     }
 

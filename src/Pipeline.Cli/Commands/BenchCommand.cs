@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Pipeline.Benchmarks;
 using Pipeline.Experiments;
+using Pipeline.Models;
 
 namespace Pipeline.Cli.Commands;
 

@@ -111,7 +111,7 @@ static class ExperimentText
     public static string Snake<T>(T value) where T : struct, Enum
     {
         string name = value.ToString();
-        if (typeof(T) == typeof(Models.Pooling) || typeof(T) == typeof(Precision)) return name.ToLowerInvariant();
+        if (typeof(T) == typeof(Models.Pooling) || typeof(T) == typeof(Models.Precision)) return name.ToLowerInvariant();
         var snake = new StringBuilder();
         for (int i = 0; i < name.Length; i++)
         {

@@ -77,7 +77,7 @@ static class ModelsCommand
         TorchRuntime.Initialize();
         using var model = ModelCatalog.Load(name);
         using var encoder = model.CreateEncoder();
-        var pooling = model.DefaultPooling == Pooling.Pooler ? Pooling.Cls : model.DefaultPooling;
+        var pooling = model.DefaultPooling;
         double cosine = SentenceEmbeddings.Cosine(encoder, model.RequireTokenizer(), first, second, pooling);
         Console.WriteLine($"{cosine:F4}  ({model.Name}, {pooling.ToString().ToLowerInvariant()} pooling)");
         return 0;

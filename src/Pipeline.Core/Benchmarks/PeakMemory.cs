@@ -37,11 +37,11 @@ sealed class PeakMemory(Device device)
 /// <summary>Dense peak TFLOP/s of known devices (vendor datasheets), for MFU; null when unknown (CPUs).</summary>
 public static class PeakTflops
 {
-    public static double? Of(Device device, Experiments.Precision precision)
+    public static double? Of(Device device, Models.Precision precision)
     {
         if (device.type != DeviceType.CUDA) return null;
         string name = CudaDriver.TryGetProperties(Math.Max(0, device.index))?.Name ?? "";
-        bool bf16 = precision == Experiments.Precision.BFloat16;
+        bool bf16 = precision == Models.Precision.BFloat16;
         // SXM parts; fp32 matmuls run as TF32 (Pipeline enables it on CUDA).
         if (name.Contains("H100") || name.Contains("H200")) return bf16 ? 989 : 494;
         if (name.Contains("A100")) return bf16 ? 312 : 156;

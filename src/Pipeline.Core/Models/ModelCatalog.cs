@@ -121,7 +121,7 @@ public static class ModelCatalog
             int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
                 ? Math.Min(positions, trained) : positions;
             var pooling = SentenceTransformersPooling(directory)
-                ?? (config.Variant == BertVariant.Bert && weights.HasPooler ? Pooling.Pooler : Pooling.Cls);
+                ?? Pooling.Cls;
             return new PretrainedModel(Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
                 ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling, trainedLength, null, phases);
         }

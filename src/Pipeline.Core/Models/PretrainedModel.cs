@@ -70,8 +70,6 @@ public sealed class PretrainedModel : IDisposable
     public SequenceClassifier CreateClassifier(int numLabels, Pooling? pooling = null, LoraOptions? lora = null)
     {
         var chosen = pooling ?? DefaultPooling;
-        if (chosen == Pooling.Pooler && !Weights.HasPooler)
-            throw new ArgumentException($"model '{Name}' has no pretrained pooler (its checkpoint was exported without one); use mean or cls pooling");
         var model = new SequenceClassifier(Config, numLabels, chosen, lora);
         return LoadInto(model, "bert.");
     }

@@ -13,8 +13,6 @@ public static class SentenceEmbeddings
     /// <returns>[N, D] unit vectors on the encoder's device.</returns>
     public static Tensor Encode(BertModel encoder, EncoderTokenizer tokenizer, IReadOnlyList<string> texts, Pooling pooling, int? maxLength = null)
     {
-        if (pooling == Pooling.Pooler)
-            throw new ArgumentException("sentence embeddings pool by mean or [CLS]; the NSP pooler is not an embedding");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         bool training = encoder.training;

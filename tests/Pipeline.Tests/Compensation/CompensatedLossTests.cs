@@ -99,7 +99,7 @@ public class MixedPrecisionTests
     public void A_HiddenKey_step_in_bf16_is_finite_and_trains_fp32_adapters(int labels)
     {
         var model = TinyModels.Classifier(labels: labels, lora: new Pipeline.Lora.LoraOptions(Rank: 2));
-        model.UsePrecision(Pipeline.Experiments.Precision.BFloat16);
+        model.UsePrecision(Pipeline.Models.Precision.BFloat16);
         model.FreezeForLora();
         var y = labels == 1 ? tensor(new[] { 0.1f, 0.9f, 0.4f, 0.2f }) : TinyModels.Labels(0, 1, 1, 0);
 
