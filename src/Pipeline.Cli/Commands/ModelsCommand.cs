@@ -52,7 +52,7 @@ static class ModelsCommand
         foreach (var entry in ModelCatalog.List())
         {
             string size = entry.Parameters is { } p ? p.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "?";
-            string shape = entry.Config is { } c ? BertWeightLayout.Describe(c) : $"unreadable: {entry.Problem}";
+            string shape = entry.Config is { } c ? c.Describe() : $"unreadable: {entry.Problem}";
             Console.WriteLine($"{entry.Name,-22} {entry.Origin.ToString().ToLowerInvariant(),-10} {size,12}  {shape}");
             Console.WriteLine($"{"",-22} {"",-10} {"",12}  {entry.Location}");
             if (entry.Config is not null && entry.Problem is not null)
@@ -76,7 +76,7 @@ static class ModelsCommand
     {
         TorchRuntime.Initialize();
         using var model = ModelCatalog.Load(name);
-        using var encoder = model.CreateEncoder();
+        using var encoder = model.CreateBackbone();
         var pooling = model.DefaultPooling;
         double cosine = SentenceEmbeddings.Cosine(encoder, model.RequireTokenizer(), first, second, pooling);
         Console.WriteLine($"{cosine:F4}  ({model.Name}, {pooling.ToString().ToLowerInvariant()} pooling)");
@@ -93,11 +93,11 @@ static class ModelsCommand
         var runtime = total.Elapsed;
         using var model = ModelCatalog.LoadEmbedded(embedded);
         var watch = Stopwatch.StartNew();
-        using var encoder = model.CreateEncoder();
+        using var encoder = model.CreateBackbone();
         var build = watch.Elapsed;
         var coldLoad = total.Elapsed;
 
-        Console.WriteLine($"model {model.Name}: {BertWeightLayout.Describe(model.Config)}, {model.Weights.ParameterCount:N0} parameters ({model.Location})");
+        Console.WriteLine($"model {model.Name}: {model.Config.Describe()}, {model.Weights.ParameterCount:N0} parameters ({model.Location})");
         Console.WriteLine($"cold load {coldLoad.TotalSeconds:F2} s: torch runtime {runtime.TotalSeconds:F2} s, " +
             string.Join(", ", model.LoadPhases.Select(p => $"{p.Name} {p.Elapsed.TotalSeconds:F2} s")) +
             $", build encoder + copy weights {build.TotalSeconds:F2} s");

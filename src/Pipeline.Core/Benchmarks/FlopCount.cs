@@ -12,13 +12,10 @@ namespace Pipeline.Benchmarks;
 /// </summary>
 public static class FlopCount
 {
-    public static long MatmulWeights(BertConfig c) =>
-        (long)c.NumHiddenLayers * (4L * c.HiddenSize * c.HiddenSize + 2L * c.HiddenSize * c.IntermediateSize);
-
-    public static double Forward(BertConfig c, long batch, long length) =>
-        2.0 * MatmulWeights(c) * batch * length + 4.0 * c.NumHiddenLayers * length * c.HiddenSize * batch * length;
+    public static double Forward(IModelConfig c, long batch, long length) =>
+        2.0 * c.MatmulWeights * batch * length + 4.0 * c.NumHiddenLayers * length * c.HiddenSize * batch * length;
 
     /// <summary>FLOPs of one step with <paramref name="gradientPasses"/> back-propagated and <paramref name="noGradPasses"/> extra passes.</summary>
-    public static double Step(BertConfig c, long batch, long length, int gradientPasses, int noGradPasses) =>
+    public static double Step(IModelConfig c, long batch, long length, int gradientPasses, int noGradPasses) =>
         Forward(c, batch, length) * (2 * gradientPasses + noGradPasses);
 }

@@ -5,6 +5,8 @@ using Pipeline.Engine;
 using Pipeline.Experiments;
 using Pipeline.Lora;
 using Pipeline.Models;
+using Pipeline.Models.Bert;
+using Pipeline.Tasks;
 using Pipeline.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -59,7 +61,7 @@ public sealed record BenchReport(
 /// </summary>
 public static class StepBenchmark
 {
-    public static BertConfig ModelConfig(string name) => name.ToLowerInvariant() switch
+    public static IModelConfig ModelConfig(string name) => name.ToLowerInvariant() switch
     {
         "minilm" or "all-minilm-l6-v2" => BertConfig.MiniLmL6,
         "bert-base" => BertConfig.BertBase,
@@ -78,7 +80,7 @@ public static class StepBenchmark
     public static BenchReport Run(BenchOptions options, Action<string>? log = null)
     {
         var config = ModelConfig(options.Model);
-        int maxLength = config.MaxPositionEmbeddings - (config.Variant == BertVariant.Roberta ? config.PadTokenId + 1 : 0);
+        int maxLength = config.UsablePositions;
         if (options.Batch < 1) throw new ArgumentException($"batch {options.Batch}: expected at least 1 example per step");
         if (options.Length < 1 || options.Length > maxLength)
             throw new ArgumentException($"length {options.Length}: {options.Model} takes 1 to {maxLength} tokens per example");
@@ -88,13 +90,15 @@ public static class StepBenchmark
         var device = TorchRuntime.ResolveDevice(options.Device);
         double? peak = options.PeakTflops ?? PeakTflops.Of(device, options.Precision);
         var results = new List<BenchResult>();
+        var task = new ClassificationTask(["0", "1"]);
         long parameters = 0, trainable = 0;
 
         foreach (var (name, plan) in plans)
         {
             log?.Invoke($"{name}: building {options.Model} on {device} ...");
             manual_seed(0);
-            using var model = new SequenceClassifier(config, 2, Pooling.Mean, new LoraOptions());
+            var backbone = config.Family.CreateBackbone(config, new LinearFactory(new LoraOptions()));
+            using var model = new TaskModel(backbone, task.CreateHead(HeadKind.Linear, Pooling.Mean, config.HiddenSize));
             model.to(device);
             model.UsePrecision(options.Precision);
             model.FreezeForLora();
@@ -118,7 +122,7 @@ public static class StepBenchmark
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.ZeroGrad();
-                    var result = CompensatedLoss.Compute(model, batch, labels, plan);
+                    var result = CompensatedLoss.Compute(model, task, batch, labels, plan);
                     if (options.Phases) forward = Synchronized(device, watch);
                     result.Total.backward();
                     if (options.Phases) backward = Synchronized(device, watch);

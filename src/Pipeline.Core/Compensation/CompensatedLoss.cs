@@ -1,28 +1,27 @@
 using Pipeline.Dropout;
 using Pipeline.Models;
+using Pipeline.Tasks;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace Pipeline.Compensation;
 
 /// <summary>The loss of one training step: the total to back-propagate and its parts (for logging).</summary>
-public sealed record StepLoss(Tensor Total, Tensor Task, Tensor? Consistency, ClassifierOutput Output);
+public sealed record StepLoss(Tensor Total, Tensor Task, Tensor? Consistency, ModelOutput Output);
 
 /// <summary>
-/// One training step's forward passes and loss under a plan: the task loss plus the plan's compensation.
-/// Classification uses cross-entropy and divergences between class distributions; regression uses MSE and
-/// <see cref="Divergences.RepresentationMse"/> between pooled representations.
+/// One training step's forward passes and loss under a plan: the task's loss plus the plan's compensation, whose
+/// divergence the task computes (<see cref="FineTuningTask.Divergence"/>: class distributions, token
+/// distributions, or representations for regression).
 /// </summary>
 public static class CompensatedLoss
 {
     /// <summary>
     /// Runs the passes the compensation needs (the model must be in training mode) and returns the loss.
-    /// <paramref name="labels"/>: int64 class indices [B], or float targets [B] for regression.
+    /// <paramref name="targets"/>: the batch's targets as <see cref="FineTuningTask.Targets"/> made them.
     /// </summary>
-    public static StepLoss Compute(SequenceClassifier model, EncoderBatch batch, Tensor labels, DropoutPlan plan)
+    public static StepLoss Compute(TaskModel model, FineTuningTask task, EncoderBatch batch, Tensor targets, DropoutPlan plan)
     {
         using var scope = NewDisposeScope();
-        bool regression = model.NumLabels == 1;
         var result = plan.Compensation switch
         {
             NoCompensation => Plain(model.Forward(batch, plan)),
@@ -41,21 +40,21 @@ public static class CompensatedLoss
             return t;
         }
         return new StepLoss(Out(result.Total), Out(result.Task), result.Consistency is null ? null : Out(result.Consistency),
-            new ClassifierOutput(Out(result.Output.Logits), Out(result.Output.Pooled)));
+            new ModelOutput(Out(result.Output.Logits), Out(result.Output.Representation)));
 
-        StepLoss Plain(ClassifierOutput output)
+        StepLoss Plain(ModelOutput output)
         {
-            var task = TaskLoss(output, labels, regression);
-            return new StepLoss(task, task, null, output);
+            var loss = task.Loss(output, targets);
+            return new StepLoss(loss, loss, null, output);
         }
 
         // The paper (Figure 3): the second pass draws fresh masks under no-grad; only the first back-propagates.
         StepLoss OneBranchKl(double weight)
         {
             var first = model.Forward(batch, plan);
-            ClassifierOutput second;
+            ModelOutput second;
             using (no_grad()) second = model.Forward(batch, plan);
-            return Combine(first, TaskLoss(first, labels, regression), Consistency(first, second, regression, weight));
+            return Combine(first, task.Loss(first, targets), task.Divergence(ConsistencyDivergence.SymmetricKl, first, second) * weight);
         }
 
         // R-Drop: both passes back-propagate; the task loss is their mean.
@@ -63,15 +62,15 @@ public static class CompensatedLoss
         {
             var first = model.Forward(batch, plan);
             var second = model.Forward(batch, plan);
-            var task = 0.5 * (TaskLoss(first, labels, regression) + TaskLoss(second, labels, regression));
-            return Combine(first, task, Consistency(first, second, regression, weight));
+            var loss = 0.5 * (task.Loss(first, targets) + task.Loss(second, targets));
+            return Combine(first, loss, task.Divergence(ConsistencyDivergence.SymmetricKl, first, second) * weight);
         }
 
         // Eq. 12: KL(P1‖P) with P the inference output (eval mode: no dropout of any kind), under no-grad.
         StepLoss ToInference(double weight)
         {
             var dropped = model.Forward(batch, plan);
-            ClassifierOutput inference;
+            ModelOutput inference;
             model.eval();
             try
             {
@@ -81,10 +80,7 @@ public static class CompensatedLoss
             {
                 model.train();
             }
-            var consistency = regression
-                ? Divergences.RepresentationMse(dropped.Pooled, inference.Pooled)
-                : Divergences.Kl(dropped.Logits, inference.Logits);
-            return Combine(dropped, TaskLoss(dropped, labels, regression), consistency * weight);
+            return Combine(dropped, task.Loss(dropped, targets), task.Divergence(ConsistencyDivergence.Kl, dropped, inference) * weight);
         }
 
         // HiddenCut's official loss: task(uncut) + task(cut) + w·JS, both passes back-propagate; the uncut
@@ -93,24 +89,11 @@ public static class CompensatedLoss
         {
             var uncut = model.Forward(batch, DropoutPlan.None);
             var cut = model.Forward(batch, plan);
-            var task = TaskLoss(uncut, labels, regression) + TaskLoss(cut, labels, regression);
-            var consistency = regression
-                ? Divergences.RepresentationMse(uncut.Pooled, cut.Pooled)
-                : Divergences.HiddenCutJs(uncut.Logits, cut.Logits);
-            return Combine(cut, task, consistency * weight);
+            var loss = task.Loss(uncut, targets) + task.Loss(cut, targets);
+            return Combine(cut, loss, task.Divergence(ConsistencyDivergence.HiddenCutJs, uncut, cut) * weight);
         }
     }
 
-    public static Tensor TaskLoss(ClassifierOutput output, Tensor labels, bool regression) =>
-        regression
-            ? functional.mse_loss(output.Logits.squeeze(-1), labels.to(output.Logits.dtype))
-            : functional.cross_entropy(output.Logits, labels);
-
-    static Tensor Consistency(ClassifierOutput first, ClassifierOutput second, bool regression, double weight) =>
-        (regression
-            ? Divergences.RepresentationMse(first.Pooled, second.Pooled)
-            : Divergences.SymmetricKl(first.Logits, second.Logits)) * weight;
-
-    static StepLoss Combine(ClassifierOutput output, Tensor task, Tensor consistency) =>
+    static StepLoss Combine(ModelOutput output, Tensor task, Tensor consistency) =>
         new(task + consistency, task, consistency, output);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -25,7 +24,7 @@ public static class DataHasher
         {
             foreach (var e in examples)
             {
-                Append(sha, JsonSerializer.Serialize(new[] { name, e.Text, e.TextPair, e.Label.ToString("R", CultureInfo.InvariantCulture) }, Canonical));
+                Append(sha, JsonSerializer.Serialize(new[] { name, e.Text, e.TextPair, e.Target.Canonical }, Canonical));
             }
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());

@@ -23,8 +23,6 @@ public sealed record DatasetSplits(string Name, TaskKind Kind, IReadOnlyList<str
         return new DatasetSplits(name, kind, labels, train, dev, test, split, DataHasher.Compute(labels, train, dev, test));
     }
 
-    public bool IsClassification => Kind != TaskKind.Regression;
-
     /// <summary>
     /// The metric this data set is conventionally scored with, when it is not the task kind's default
     /// (CoLA: "mcc"); see <see cref="Metrics.TaskMetric.For(DatasetSplits)"/>. Not part of <see cref="DataHash"/>.
@@ -33,5 +31,5 @@ public sealed record DatasetSplits(string Name, TaskKind Kind, IReadOnlyList<str
 
     /// <summary>Examples per label name, in label order (classification only), for summaries.</summary>
     public static IReadOnlyList<(string Label, int Count)> LabelCounts(IReadOnlyList<string> labels, IReadOnlyList<Example> examples) =>
-        labels.Select((label, index) => (label, examples.Count(e => (int)e.Label == index))).ToList();
+        labels.Select((label, index) => (label, examples.Count(e => e.Target is ClassTarget c && c.Index == index))).ToList();
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Pipeline.Data;
 
 /// <summary>
-/// Turns raw label strings into <see cref="Example.Label"/>: a class index into the label names, or a
+/// Turns raw label strings into an <see cref="Example.Target"/>: a class index into the label names, or a
 /// regression target. One place for the rule, so every format reports an unknown label the same way.
 /// </summary>
 public sealed class LabelEncoder
@@ -57,17 +57,17 @@ public sealed class LabelEncoder
         return new LabelEncoder(kind, labels, map);
     }
 
-    public Example Encode(RawExample row) => new(row.Text, row.TextPair, Value(row));
+    public Example Encode(RawExample row) => new(row.Text, row.TextPair, Target(row));
 
-    public float Value(RawExample row)
+    public Target Target(RawExample row)
     {
         if (Kind == TaskKind.Regression)
         {
-            if (float.TryParse(row.Label, NumberStyles.Float, CultureInfo.InvariantCulture, out float target) && float.IsFinite(target)) return target;
+            if (float.TryParse(row.Label, NumberStyles.Float, CultureInfo.InvariantCulture, out float target) && float.IsFinite(target)) return new NumberTarget(target);
             throw new InvalidDataException($"{row.File}:{row.Line}: regression target '{row.Label}' is not a finite number");
         }
         string name = Rename(map, row.Label);
-        if (index!.TryGetValue(name, out int i)) return i;
+        if (index!.TryGetValue(name, out int i)) return new ClassTarget(i);
         string renamed = name == row.Label ? "" : $" (mapped from '{row.Label}')";
         throw new InvalidDataException(
             $"{row.File}:{row.Line}: unknown label '{name}'{renamed}; expected one of: {string.Join(", ", Labels)} (set the labels or the label map in the data options)");

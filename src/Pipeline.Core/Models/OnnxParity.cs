@@ -45,7 +45,7 @@ public static class OnnxParity
         ("Dropout regularises training.", "It does."),
     ];
 
-    public static ParityReport Run(string model, BertModel encoder, EncoderTokenizer tokenizer, OnnxReference reference)
+    public static ParityReport Run(string model, Backbone encoder, EncoderTokenizer tokenizer, OnnxReference reference)
     {
         bool training = encoder.training;
         encoder.eval();
@@ -65,7 +65,7 @@ public static class OnnxParity
         }
     }
 
-    static ParityCase Compare(string name, Func<EncoderBatch> input, BertModel encoder, OnnxReference reference)
+    static ParityCase Compare(string name, Func<EncoderBatch> input, Backbone encoder, OnnxReference reference)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

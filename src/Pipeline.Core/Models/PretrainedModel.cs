@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pipeline.Lora;
+using Pipeline.Tasks;
 using Pipeline.Text;
 using Pipeline.Weights;
 
@@ -15,14 +16,14 @@ public enum ModelOrigin
 }
 
 /// <summary>
-/// A loaded pretrained encoder: config, checked weights and tokenizer, and the factory methods that build a
-/// fresh <see cref="BertModel"/> or <see cref="SequenceClassifier"/> (with LoRA when asked) and copy the
+/// A loaded pretrained model: config, checked weights and tokenizer, and the factory methods that build a
+/// fresh <see cref="Backbone"/> or <see cref="TaskModel"/> of its family (with LoRA when asked) and copy the
 /// weights into it. The weights stay here, so several models (e.g. one per seed) can be built from one load.
 /// </summary>
 public sealed class PretrainedModel : IDisposable
 {
     public PretrainedModel(string name, ModelOrigin origin, string location, PretrainedWeights weights, EncoderTokenizer? tokenizer,
-        Pooling defaultPooling, int maxSequenceLength, EmbeddedModel? embedded = null, IReadOnlyList<LoadPhase>? phases = null)
+        Pooling defaultPooling, HeadKind defaultHead, int maxSequenceLength, EmbeddedModel? embedded = null, IReadOnlyList<LoadPhase>? phases = null)
     {
         Name = name;
         Origin = origin;
@@ -30,6 +31,7 @@ public sealed class PretrainedModel : IDisposable
         Weights = weights;
         Tokenizer = tokenizer;
         DefaultPooling = defaultPooling;
+        DefaultHead = defaultHead;
         MaxSequenceLength = maxSequenceLength;
         Embedded = embedded;
         LoadPhases = phases ?? [];
@@ -40,11 +42,13 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>The package or directory the model was read from.</summary>
     public string Location { get; }
     public PretrainedWeights Weights { get; }
-    public BertConfig Config => Weights.Config;
+    public IModelConfig Config => Weights.Config;
     /// <summary>Null for checkpoints with neither a WordPiece vocab.txt nor a byte-level BPE vocab.json + merges.txt.</summary>
     public EncoderTokenizer? Tokenizer { get; }
     /// <summary>The pooling the model was trained with: mean for all-MiniLM-L6-v2, [CLS] for arctic-embed-xs.</summary>
     public Pooling DefaultPooling { get; }
+    /// <summary>The head HF's task model puts on it: roberta for RoBERTa, pooler for BERT with a pooler, else linear.</summary>
+    public HeadKind DefaultHead { get; }
     /// <summary>The input length the model was trained for (≤ its positions).</summary>
     public int MaxSequenceLength { get; }
     /// <summary>The package entry, for embedded models (it can give the original ONNX for <see cref="OnnxReference"/>).</summary>
@@ -56,22 +60,26 @@ public sealed class PretrainedModel : IDisposable
         ?? throw new InvalidDataException($"model '{Name}' ({Location}) has no tokenizer: put the checkpoint's WordPiece " +
             $"{HfCheckpoint.VocabFile} (BERT) or byte-level BPE {HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile} (RoBERTa) beside its weights");
 
-    /// <summary>A fresh encoder holding the pretrained weights; LoRA adapters (when asked) start at their usual init.</summary>
-    public BertModel CreateEncoder(LoraOptions? lora = null)
-    {
-        var model = new BertModel(Config, new LinearFactory(lora));
-        return LoadInto(model, "");
-    }
+    /// <summary>A fresh backbone holding the pretrained weights; LoRA adapters (when asked) start at their usual init.</summary>
+    public Backbone CreateBackbone(LoraOptions? lora = null) =>
+        LoadInto(Config.Family.CreateBackbone(Config, new LinearFactory(lora)), "");
 
     /// <summary>
-    /// Encoder + pooling + a freshly initialised linear head (<c>classifier.*</c>); pooling defaults to
-    /// <see cref="DefaultPooling"/>. With <paramref name="lora"/> the adapters start at their usual init.
+    /// Backbone + a freshly initialised head for <paramref name="task"/>; head and pooling default to
+    /// <see cref="DefaultHead"/> and <see cref="DefaultPooling"/>. With <paramref name="lora"/> the adapters start at their usual init.
     /// </summary>
-    public SequenceClassifier CreateClassifier(int numLabels, Pooling? pooling = null, LoraOptions? lora = null)
+    public TaskModel CreateTaskModel(FineTuningTask task, HeadKind? head = null, Pooling? pooling = null, LoraOptions? lora = null)
     {
-        var chosen = pooling ?? DefaultPooling;
-        var model = new SequenceClassifier(Config, numLabels, chosen, lora);
-        return LoadInto(model, "bert.");
+        // A pooling with no head asks for the linear head, which is the one that pools.
+        var kind = head ?? (pooling is not null ? HeadKind.Linear : DefaultHead);
+        if (pooling is not null && kind != HeadKind.Linear)
+            throw new ArgumentException($"pooling applies to head linear; head {kind.ToString().ToLowerInvariant()} pools by itself");
+        if (kind == HeadKind.Pooler && !Weights.HasOptionalPart)
+            throw new ArgumentException($"model '{Name}' has no pretrained pooler (its checkpoint was exported without one); use head linear or roberta");
+        // The backbone is built first, then the head: the order of their random initialisations, which a seed fixes.
+        var backbone = Config.Family.CreateBackbone(Config, new LinearFactory(lora));
+        var model = new TaskModel(backbone, task.CreateHead(kind, pooling ?? DefaultPooling, Config.HiddenSize));
+        return LoadInto(model, Config.Family.BackboneName(Config) + ".");
     }
 
     T LoadInto<T>(T model, string prefix) where T : TorchSharp.torch.nn.Module

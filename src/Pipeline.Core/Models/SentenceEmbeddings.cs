@@ -11,7 +11,7 @@ namespace Pipeline.Models;
 public static class SentenceEmbeddings
 {
     /// <returns>[N, D] unit vectors on the encoder's device.</returns>
-    public static Tensor Encode(BertModel encoder, EncoderTokenizer tokenizer, IReadOnlyList<string> texts, Pooling pooling, int? maxLength = null)
+    public static Tensor Encode(Backbone encoder, EncoderTokenizer tokenizer, IReadOnlyList<string> texts, Pooling pooling, int? maxLength = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -22,7 +22,7 @@ public static class SentenceEmbeddings
             var device = encoder.parameters().First().device;
             var batch = tokenizer.Batch(texts, maxLength).To(device);
             var hidden = encoder.Forward(batch);
-            var pooled = pooling == Pooling.Mean ? SequenceClassifier.MeanPool(hidden, batch.AttentionMask) : hidden[.., 0];
+            var pooled = pooling == Pooling.Mean ? Heads.TaskHead.MeanPool(hidden, batch.AttentionMask) : hidden[.., 0];
             return nn.functional.normalize(pooled, p: 2, dim: 1).MoveToOuterDisposeScope();
         }
         finally
@@ -32,7 +32,7 @@ public static class SentenceEmbeddings
     }
 
     /// <summary>The cosine similarity of two texts' embeddings.</summary>
-    public static double Cosine(BertModel encoder, EncoderTokenizer tokenizer, string a, string b, Pooling pooling)
+    public static double Cosine(Backbone encoder, EncoderTokenizer tokenizer, string a, string b, Pooling pooling)
     {
         using var scope = NewDisposeScope();
         var e = Encode(encoder, tokenizer, [a, b], pooling);

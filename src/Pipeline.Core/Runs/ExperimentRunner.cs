@@ -4,6 +4,7 @@ using Pipeline.Engine;
 using Pipeline.Experiments;
 using Pipeline.Models;
 using Pipeline.Storage;
+using Pipeline.Tasks;
 using Pipeline.Text;
 using Pipeline.Training;
 using TorchSharp;
@@ -48,18 +49,19 @@ public static class ExperimentRunner
         using var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
         var tokenizer = pretrained.RequireTokenizer();
         int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
-        bool regression = data.Kind == TaskKind.Regression;
-        var train = Encode(data.Train, tokenizer, maxLength, regression);
-        var dev = Encode(data.Dev, tokenizer, maxLength, regression);
-        var test = Encode(data.Test, tokenizer, maxLength, regression);
+        var task = FineTuningTask.For(data, definition.Task.Metric);
+        var train = Encode(data.Train, tokenizer, maxLength);
+        var dev = Encode(data.Dev, tokenizer, maxLength);
+        var test = Encode(data.Test, tokenizer, maxLength);
 
         manual_seed(request.Seed); // the head's and the adapters' initialisation
-        using var model = pretrained.CreateClassifier(regression ? 1 : data.Labels.Count, definition.Model.Pooling, definition.Lora);
+        using var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
         model.to(device);
         model.UsePrecision(definition.Training.Precision);
         model.FreezeForLora();
         var parameters = model.CountParameters();
         log($"model: {pretrained.Name} on {device}, {parameters}");
+        log($"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}");
         definition.Dropout.EnsureValid(pretrained.Config.NumHiddenLayers);
         log($"plan: {definition.Dropout}");
 
@@ -67,17 +69,16 @@ public static class ExperimentRunner
         store.WriteConfig(RunConfig.From(definition, request.Seed, device.ToString()));
         store.WriteData(data);
 
-        var metrics = TaskMetrics.For(data, definition.Task.Metric);
-        var trainer = new Trainer(model, definition.Dropout, definition.Training, metrics, device, observer);
+        var trainer = new Trainer(model, task, definition.Dropout, definition.Training, device, observer);
         var result = trainer.Fit(train, dev, request.Seed, checkpoints, cancel);
 
         // The paper reports dev scores; the test split is scored once, with the weights of the best dev evaluation.
         Checkpoints.Restore(model, result.BestWeights);
-        var testMetrics = metrics(Evaluation.Predict(model, test, definition.Training.BatchSize, device));
+        var testMetrics = Evaluation.Score(task, Evaluation.Predict(model, task, test, definition.Training.BatchSize, device));
         store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
         return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
     }
 
-    static EncodedSplit Encode(IReadOnlyList<Example> examples, EncoderTokenizer tokenizer, int maxLength, bool regression) =>
-        new(examples.Select(e => new EncodedExample(tokenizer.Encode(e.Text, e.TextPair, maxLength), e.Label)).ToList(), regression, tokenizer.PadId);
+    static EncodedSplit Encode(IReadOnlyList<Example> examples, EncoderTokenizer tokenizer, int maxLength) =>
+        new(examples.Select(e => new EncodedExample(tokenizer.Encode(e.Text, e.TextPair, maxLength), e.Target)).ToList(), tokenizer.PadId);
 }

@@ -20,7 +20,7 @@ public sealed class Checkpoints(string directory)
 
     public string Directory { get; } = directory;
 
-    public void Save(SequenceClassifier model, FlatAdamW optimizer, TrainerState state, IReadOnlyDictionary<string, Tensor>? best)
+    public void Save(nn.Module model, FlatAdamW optimizer, TrainerState state, IReadOnlyDictionary<string, Tensor>? best)
     {
         string name = $"epoch-{state.EpochsDone:D4}-step-{state.Step:D7}";
         string folder = Path.Combine(Directory, name);
@@ -38,7 +38,7 @@ public sealed class Checkpoints(string directory)
     }
 
     /// <summary>Restores the latest checkpoint into the model and optimiser; null when there is none.</summary>
-    public (TrainerState State, Dictionary<string, Tensor>? Best)? TryLoad(SequenceClassifier model, FlatAdamW optimizer)
+    public (TrainerState State, Dictionary<string, Tensor>? Best)? TryLoad(nn.Module model, FlatAdamW optimizer)
     {
         string pointer = Path.Combine(Directory, Pointer);
         if (!File.Exists(pointer)) return null;
@@ -58,16 +58,16 @@ public sealed class Checkpoints(string directory)
     }
 
     /// <summary>Names of the parameters that do not train (left out of checkpoints: they come from the pretrained model).</summary>
-    public static IList<string> FrozenNames(SequenceClassifier model) =>
+    public static IList<string> FrozenNames(nn.Module model) =>
         model.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.name).ToList();
 
     /// <summary>Copies of the trainable parameters (adapters and head), detached, on the CPU.</summary>
-    public static Dictionary<string, Tensor> TrainableWeights(SequenceClassifier model) =>
+    public static Dictionary<string, Tensor> TrainableWeights(nn.Module model) =>
         model.named_parameters().Where(p => p.parameter.requires_grad)
             .ToDictionary(p => p.name, p => p.parameter.detach().cpu().clone());
 
     /// <summary>Copies weights (by name) into the model's parameters.</summary>
-    public static void Restore(SequenceClassifier model, IReadOnlyDictionary<string, Tensor> weights)
+    public static void Restore(nn.Module model, IReadOnlyDictionary<string, Tensor> weights)
     {
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         using var noGrad = no_grad();

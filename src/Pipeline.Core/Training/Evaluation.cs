@@ -1,25 +1,17 @@
-using Pipeline.Compensation;
+using Pipeline.Data;
 using Pipeline.Models;
+using Pipeline.Tasks;
 using static TorchSharp.torch;
 
 namespace Pipeline.Training;
 
-/// <summary>A split's predictions: class scores (classification) or values (regression), with the labels.</summary>
-public sealed record Predictions(float[][] Outputs, float[] Labels, bool Regression, double Loss)
-{
-    /// <summary>argmax class per example (classification) or the regressed value.</summary>
-    public double[] Predicted => Regression
-        ? Outputs.Select(o => (double)o[0]).ToArray()
-        : Outputs.Select(o => (double)Array.IndexOf(o, o.Max())).ToArray();
-}
-
-/// <summary>Computes the dev metrics of a task from predictions; the first entry's key names the primary metric.</summary>
-public delegate IReadOnlyDictionary<string, double> MetricFunction(Predictions predictions);
+/// <summary>A split's head outputs, one row per example, with the gold targets and the mean task loss.</summary>
+public sealed record Predictions(float[][] Outputs, IReadOnlyList<Target> Gold, double Loss);
 
 public static class Evaluation
 {
     /// <summary>Runs the model in eval mode (dropout-free, no gradients) over a split, in order.</summary>
-    public static Predictions Predict(SequenceClassifier model, EncodedSplit split, int batchSize, Device device)
+    public static Predictions Predict(TaskModel model, FineTuningTask task, EncodedSplit split, int batchSize, Device device)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -32,9 +24,9 @@ public static class Evaluation
             foreach (var chunk in EncodedSplit.Chunks(order, batchSize))
             {
                 using var scope = NewDisposeScope();
-                var batch = split.Batch(chunk, device);
+                var batch = split.Batch(chunk, task, device);
                 var output = model.Forward(batch.Inputs);
-                lossSum += CompensatedLoss.TaskLoss(output, batch.Labels, split.Regression).item<float>() * chunk.Length;
+                lossSum += task.Loss(output, batch.Targets).item<float>() * chunk.Length;
                 var logits = output.Logits.to(ScalarType.Float32).cpu();
                 long width = logits.shape[1];
                 var flat = logits.data<float>().ToArray();
@@ -45,6 +37,10 @@ public static class Evaluation
         {
             if (wasTraining) model.train();
         }
-        return new Predictions(outputs.ToArray(), split.Labels, split.Regression, lossSum / Math.Max(1, split.Count));
+        return new Predictions(outputs.ToArray(), split.Targets, lossSum / Math.Max(1, split.Count));
     }
+
+    /// <summary>Decodes and scores predictions: the task's metrics, primary first.</summary>
+    public static IReadOnlyDictionary<string, double> Score(FineTuningTask task, Predictions predictions) =>
+        task.Score(task.Decode(predictions.Outputs), predictions.Gold);
 }

@@ -3,6 +3,7 @@ using Pipeline.Compensation;
 using Pipeline.Dropout;
 using Pipeline.Experiments;
 using Pipeline.Models;
+using Pipeline.Tasks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,17 +19,17 @@ public sealed record TrainingResult(
     IReadOnlyDictionary<string, Tensor> BestWeights);
 
 /// <summary>
-/// Fine-tunes the trainable parameters of a <see cref="SequenceClassifier"/> under a dropout plan:
+/// Fine-tunes the trainable parameters of a <see cref="TaskModel"/> for a <see cref="FineTuningTask"/> under a dropout plan:
 /// AdamW with decoupled weight decay (not on biases), linear warmup + decay, gradient clipping and
 /// accumulation, the plan's compensation inside every step, evaluation every epoch (and optionally every N
-/// steps), best-evaluation selection by the task metric, early stopping, a guard against non-finite losses,
+/// steps), best-evaluation selection by the task's primary metric in its own direction, early stopping, a guard against non-finite losses,
 /// and a checkpoint after every epoch from which <c>Fit</c> resumes exactly (on CPU: same losses, same metrics).
 /// </summary>
 public sealed class Trainer(
-    SequenceClassifier model,
+    TaskModel model,
+    FineTuningTask task,
     DropoutPlan plan,
     TrainingOptions options,
-    MetricFunction metrics,
     Device device,
     ITrainingObserver? observer = null)
 {
@@ -112,12 +113,12 @@ public sealed class Trainer(
     {
         optimizer.ZeroGrad();
         int examples = group.Sum(g => g.Length);
-        double total = 0, task = 0, consistency = 0;
+        double total = 0, taskLoss = 0, consistency = 0;
         foreach (var chunk in group)
         {
             using var scope = NewDisposeScope();
-            var batch = train.Batch(chunk, device);
-            var loss = CompensatedLoss.Compute(model, batch.Inputs, batch.Labels, plan);
+            var batch = train.Batch(chunk, task, device);
+            var loss = CompensatedLoss.Compute(model, task, batch.Inputs, batch.Targets, plan);
             // Weight each batch by its share of the group so a short last batch counts for what it holds.
             double share = (double)chunk.Length / examples;
             (loss.Total * share).backward();
@@ -131,24 +132,24 @@ public sealed class Trainer(
                 return false;
             }
             total += values[0] * share;
-            task += values[1] * share;
+            taskLoss += values[1] * share;
             consistency += values[2] * share;
         }
         optimizer.Step(learningRate, options.MaxGradNorm);
-        losses.Add(total, task, consistency);
+        losses.Add(total, taskLoss, consistency);
         return true;
     }
 
     (TrainerState, IReadOnlyDictionary<string, Tensor>?) Evaluate(TrainerState state, IReadOnlyDictionary<string, Tensor>? best,
         int epoch, EncodedSplit dev, LossAverages losses, LinearWarmupSchedule schedule, double seconds)
     {
-        var predictions = Evaluation.Predict(model, dev, options.BatchSize, device);
-        var values = metrics(predictions);
+        var predictions = Evaluation.Predict(model, task, dev, options.BatchSize, device);
+        var values = Evaluation.Score(task, predictions);
         var record = new EpochRecord(epoch, state.Step, losses.Total, losses.Task, losses.Consistency, predictions.Loss,
             values, values.Keys.First(), schedule.At(Math.Max(0, state.Step - 1)), seconds, ResidentMegabytes());
         losses.Reset();
 
-        bool improved = state.Best is null || record.Score > state.Best.Score;
+        bool improved = state.Best is null || task.Primary.IsBetter(record.Score, state.Best.Score);
         var history = state.History.Append(record).ToList();
         state = state with
         {

@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace Pipeline.Weights;
 
 /// <summary>
-/// An HF checkpoint directory of a BERT-family encoder: <c>config.json</c> + <c>model.safetensors</c>
-/// (+ <c>vocab.txt</c> for WordPiece models, <c>vocab.json</c> + <c>merges.txt</c> for RoBERTa's BPE). Keys may carry the task-model prefix (<c>bert.</c>,
-/// <c>roberta.</c>) or not, and may use the old <c>LayerNorm.gamma/beta</c> names; pretraining and task
+/// An HF checkpoint directory: <c>config.json</c> (its <c>model_type</c> picks the family) + <c>model.safetensors</c>
+/// (+ <c>vocab.txt</c> for WordPiece models, <c>vocab.json</c> + <c>merges.txt</c> for byte-level BPE). Keys may carry the
+/// task-model prefix (<c>bert.</c>, <c>roberta.</c>: <see cref="ModelFamily.BackboneName"/>) or not, and may use the old <c>LayerNorm.gamma/beta</c> names; pretraining and task
 /// heads (<c>cls.*</c>, <c>lm_head.*</c>, <c>classifier.*</c>, <c>qa_outputs.*</c>) are set aside and listed.
 /// </summary>
 public static class HfCheckpoint
@@ -20,12 +20,10 @@ public static class HfCheckpoint
     /// <summary>Heads that sit on top of the encoder in HF task models; an encoder import does not use them.</summary>
     static readonly string[] HeadPrefixes = ["cls.", "lm_head.", "classifier.", "qa_outputs."];
 
-    static readonly HashSet<string> Buffers = new(["embeddings.position_ids", "embeddings.token_type_ids"], StringComparer.Ordinal);
-
     public static bool IsCheckpoint(string directory) =>
         File.Exists(Path.Combine(directory, ConfigFile)) && File.Exists(Path.Combine(directory, WeightsFile));
 
-    public static BertConfig ReadConfig(string directory) => HfConfig.Read(Require(directory, ConfigFile));
+    public static IModelConfig ReadConfig(string directory) => HfConfig.Read(Require(directory, ConfigFile));
 
     public static PretrainedWeights Load(string directory)
     {
@@ -33,25 +31,26 @@ public static class HfCheckpoint
         string weightsPath = Require(directory, WeightsFile);
         using var scope = NewDisposeScope();
         var raw = SafetensorsFile.Load(weightsPath);
-        var (tensors, ignored) = Normalize(raw, config.Variant, weightsPath);
+        var (tensors, ignored) = Normalize(raw, config, weightsPath);
         return new PretrainedWeights(config, tensors, weightsPath, ignored);
     }
 
     /// <summary>
-    /// HF keys → <see cref="BertWeightLayout"/> names, as float32. The prefix is that of the model type
-    /// (<c>bert.</c> for BERT, <c>roberta.</c> for RoBERTa): a key with the other one is left as it is and
+    /// HF keys → the family's <see cref="IWeightLayout"/> names, as float32. The prefix is that of the model type
+    /// (<c>bert.</c> for BERT, <c>roberta.</c> for RoBERTa): a key with another one is left as it is and
     /// reported as unexpected, since it means the checkpoint is not what config.json says.
     /// </summary>
     public static (Dictionary<string, Tensor> Tensors, List<string> Ignored) Normalize(
-        IReadOnlyDictionary<string, Tensor> raw, BertVariant variant, string source)
+        IReadOnlyDictionary<string, Tensor> raw, IModelConfig config, string source)
     {
-        string prefix = variant == BertVariant.Roberta ? "roberta." : "bert.";
+        string prefix = config.Family.BackboneName(config) + ".";
+        var buffers = config.Family.Layout(config).ComputedBuffers;
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var ignored = new List<string>();
         foreach (var (key, tensor) in raw)
         {
             string name = key.StartsWith(prefix, StringComparison.Ordinal) ? key[prefix.Length..] : key;
-            if (HeadPrefixes.Any(h => name.StartsWith(h, StringComparison.Ordinal)) || Buffers.Contains(name))
+            if (HeadPrefixes.Any(h => name.StartsWith(h, StringComparison.Ordinal)) || buffers.Contains(name))
             {
                 ignored.Add(key);
                 continue;
@@ -68,10 +67,10 @@ public static class HfCheckpoint
     }
 
     /// <summary>
-    /// Writes an HF-style checkpoint of <paramref name="tensors"/> (encoder names, as <see cref="BertModel"/>'s
-    /// state dict) with keys under <paramref name="keyPrefix"/> ("" or "bert."/"roberta.").
+    /// Writes an HF-style checkpoint of <paramref name="tensors"/> (backbone names, as its state dict) with keys
+    /// under <paramref name="keyPrefix"/> ("" or "bert."/"roberta.").
     /// </summary>
-    public static void Save(string directory, BertConfig config, IReadOnlyDictionary<string, Tensor> tensors, string keyPrefix = "")
+    public static void Save(string directory, IModelConfig config, IReadOnlyDictionary<string, Tensor> tensors, string keyPrefix = "")
     {
         Directory.CreateDirectory(directory);
         SafetensorsFile.Save(Path.Combine(directory, WeightsFile), tensors.ToDictionary(p => keyPrefix + p.Key, p => p.Value));

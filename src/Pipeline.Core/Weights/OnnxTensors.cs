@@ -14,14 +14,14 @@ static class OnnxTensors
     public static long[] Dims(TensorProto tensor, string source)
     {
         if (tensor.Dims.Any(d => d < 0))
-            throw new InvalidDataException($"{source}: tensor '{tensor.Name}' has a negative dimension {BertWeightLayout.Format(tensor.Dims)}");
+            throw new InvalidDataException($"{source}: tensor '{tensor.Name}' has a negative dimension {TensorShape.Format(tensor.Dims)}");
         try
         {
-            _ = BertWeightLayout.NumberOfElements([.. tensor.Dims]);
+            _ = TensorShape.NumberOfElements([.. tensor.Dims]);
         }
         catch (OverflowException)
         {
-            throw new InvalidDataException($"{source}: tensor '{tensor.Name}' has an impossible shape {BertWeightLayout.Format(tensor.Dims)}");
+            throw new InvalidDataException($"{source}: tensor '{tensor.Name}' has an impossible shape {TensorShape.Format(tensor.Dims)}");
         }
         return [.. tensor.Dims];
     }
@@ -33,12 +33,12 @@ static class OnnxTensors
         if (proto.DataType != (int)DataType.Float)
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' is {(DataType)proto.DataType}, expected FLOAT");
         var dims = Dims(proto, source);
-        long count = BertWeightLayout.NumberOfElements(dims);
+        long count = TensorShape.NumberOfElements(dims);
         var tensor = empty(dims, ScalarType.Float32);
         if (!proto.RawData.IsEmpty)
         {
             if (proto.RawData.Length != count * sizeof(float))
-                throw new InvalidDataException($"{source}: tensor '{proto.Name}' {BertWeightLayout.Format(dims)} needs {count * sizeof(float)} bytes, " +
+                throw new InvalidDataException($"{source}: tensor '{proto.Name}' {TensorShape.Format(dims)} needs {count * sizeof(float)} bytes, " +
                     $"the model holds {proto.RawData.Length}: the file is damaged or truncated");
             var raw = proto.RawData.Span;
             tensor.bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(raw), raw.Length);
@@ -46,7 +46,7 @@ static class OnnxTensors
         else
         {
             if (proto.FloatData.Count != count)
-                throw new InvalidDataException($"{source}: tensor '{proto.Name}' {BertWeightLayout.Format(dims)} needs {count} floats, " +
+                throw new InvalidDataException($"{source}: tensor '{proto.Name}' {TensorShape.Format(dims)} needs {count} floats, " +
                     $"the model holds {proto.FloatData.Count}: the file is damaged or truncated");
             tensor.bytes = MemoryMarshal.AsBytes(proto.FloatData.ToArray().AsSpan());
         }
@@ -59,7 +59,7 @@ static class OnnxTensors
         RequireInline(proto, source);
         if (proto.DataType != (int)DataType.Int64)
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' is {(DataType)proto.DataType}, expected INT64");
-        long count = BertWeightLayout.NumberOfElements(Dims(proto, source));
+        long count = TensorShape.NumberOfElements(Dims(proto, source));
         long[] values = proto.RawData.IsEmpty ? [.. proto.Int64Data] : MemoryMarshal.Cast<byte, long>(proto.RawData.Span).ToArray();
         if (values.Length != count || (!proto.RawData.IsEmpty && proto.RawData.Length != count * sizeof(long)))
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' should hold {count} int64 values: the file is damaged");
@@ -73,7 +73,7 @@ static class OnnxTensors
         if (proto.DataType != (int)DataType.Float)
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' is {(DataType)proto.DataType}, expected FLOAT");
         float[] values = proto.RawData.IsEmpty ? [.. proto.FloatData] : MemoryMarshal.Cast<byte, float>(proto.RawData.Span).ToArray();
-        if (values.Length != 1 || BertWeightLayout.NumberOfElements(Dims(proto, source)) != 1)
+        if (values.Length != 1 || TensorShape.NumberOfElements(Dims(proto, source)) != 1)
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' should be a single float");
         return values[0];
     }

@@ -70,10 +70,10 @@ public static class SafetensorsFile
         if (end > dataLength)
             throw Damaged(path, $"tensor '{property.Name}' ends at byte {end} of the data, which holds only {dataLength} bytes (truncated file?)");
         long bytes;
-        try { bytes = checked(BertWeightLayout.NumberOfElements(shape) * elementSize); }
+        try { bytes = checked(TensorShape.NumberOfElements(shape) * elementSize); }
         catch (OverflowException) { throw Damaged(path, $"tensor '{property.Name}' has an impossible shape"); }
         if (end - begin != bytes)
-            throw Damaged(path, $"tensor '{property.Name}' {BertWeightLayout.Format(shape)} {dtype} needs {bytes} bytes, its range has {end - begin}");
+            throw Damaged(path, $"tensor '{property.Name}' {TensorShape.Format(shape)} {dtype} needs {bytes} bytes, its range has {end - begin}");
         return new SafetensorsEntry(property.Name, dtype, shape, begin, end);
     }
 

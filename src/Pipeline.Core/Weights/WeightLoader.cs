@@ -5,26 +5,22 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Weights;
 
-/// <summary>What a load left at its initialisation (adapters, the task head, an absent pooler).</summary>
-public sealed record LoadReport(int Loaded, IReadOnlyList<string> KeptInitial);
-
 /// <summary>
 /// Copies pretrained weights into an existing module by name, under no_grad, into the parameters the module
 /// already has — so LoRA layers keep their adapters and optimizers built later see the same tensors. Keys the
 /// checkpoint cannot provide are allowed only for LoRA adapters (<c>lora_A/lora_B</c>), the task head
-/// (<c>classifier.*</c>) and the pooler of a checkpoint exported without one; any other missing key, and every
+/// (<c>classifier.*</c>) and the layout's optional part (BERT's pooler) of a checkpoint exported without it; any other missing key, and every
 /// checkpoint key the module lacks, is an error naming it.
 /// </summary>
 public static class WeightLoader
 {
-    /// <param name="keyPrefix">Where the encoder sits in the module: "" for <see cref="BertModel"/>, "bert." for <see cref="SequenceClassifier"/>.</param>
-    public static LoadReport Load(nn.Module module, PretrainedWeights weights, string keyPrefix = "")
+    /// <param name="keyPrefix">Where the backbone sits in the module: "" for a <see cref="Backbone"/>, its family's name + "." in a <see cref="TaskModel"/>.</param>
+    public static void Load(nn.Module module, PretrainedWeights weights, string keyPrefix = "")
     {
         var targets = module.named_parameters().Select(p => (p.name, (Tensor)p.parameter))
             .Concat(module.named_buffers().Select(b => (b.name, b.buffer)))
             .ToList();
         var plan = new List<(Tensor Target, Tensor Source)>();
-        var kept = new List<string>();
         var missing = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, target) in targets)
@@ -33,13 +29,12 @@ public static class WeightLoader
             if (key is not null && weights.Tensors.TryGetValue(key, out var source))
             {
                 if (!source.shape.SequenceEqual(target.shape))
-                    throw new InvalidDataException($"{weights.Source}: tensor '{key}' is {BertWeightLayout.Format(source.shape)}, " +
-                        $"the model's '{name}' is {BertWeightLayout.Format(target.shape)}");
+                    throw new InvalidDataException($"{weights.Source}: tensor '{key}' is {TensorShape.Format(source.shape)}, " +
+                        $"the model's '{name}' is {TensorShape.Format(target.shape)}");
                 plan.Add((target, source));
                 used.Add(key);
             }
-            else if (MayStayInitial(name, key, weights)) kept.Add(name);
-            else missing.Add(name);
+            else if (!MayStayInitial(name, key, weights)) missing.Add(name);
         }
         var unexpected = weights.Tensors.Keys.Where(k => !used.Contains(k)).Select(k => keyPrefix + k).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
@@ -55,13 +50,12 @@ public static class WeightLoader
             foreach (var (target, source) in plan)
                 target.copy_(source);   // in place: the parameter objects (and any adapters beside them) stay
         }
-        return new LoadReport(plan.Count, kept);
     }
 
     static bool MayStayInitial(string name, string? key, PretrainedWeights weights) =>
         LoraParameters.IsAdapter(name)
-        || name.StartsWith(SequenceClassifier.HeadPrefix, StringComparison.Ordinal)
-        || (key is not null && !weights.HasPooler && key.StartsWith(BertWeightLayout.PoolerPrefix, StringComparison.Ordinal));
+        || name.StartsWith(TaskModel.HeadPrefix, StringComparison.Ordinal)
+        || (key is not null && !weights.HasOptionalPart && weights.Layout.OptionalPrefix is { } optional && key.StartsWith(optional, StringComparison.Ordinal));
 
     static string Few(List<string> keys) =>
         string.Join(", ", keys.Take(5).Select(k => $"'{k}'")) + (keys.Count > 5 ? $" and {keys.Count - 5} more" : "");

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Google.Protobuf;
 using Onnx;
-using Pipeline.Models;
+using Pipeline.Weights;
 using static TorchSharp.torch;
 
-namespace Pipeline.Weights;
+namespace Pipeline.Models.Bert;
 
 /// <summary>
 /// Imports a BERT encoder exported to ONNX by PyTorch (sentence-transformers' all-MiniLM-L6-v2,
@@ -80,7 +80,7 @@ public static class OnnxBertImporter
             // MatMul computes x·B, so B is [in, out]; Gemm with transB = 1 computes x·Bᵀ, B already [out, in].
             bool transposed = node.OpType == "MatMul" || OnnxGraph.IntAttribute(node, "transB", 0) == 0;
             if (OnnxTensors.Dims(operand, source).Length != 2)
-                throw new InvalidDataException($"{source}: the weight '{operand.Name}' of '{name}' is not a matrix: {BertWeightLayout.Format(operand.Dims)}");
+                throw new InvalidDataException($"{source}: the weight '{operand.Name}' of '{name}' is not a matrix: {TensorShape.Format(operand.Dims)}");
             var tensor = OnnxTensors.ToFloat32(operand, source);
             if (!weights.TryAdd(name, transposed ? tensor.t().contiguous() : tensor))
                 throw new InvalidDataException($"{source}: two MatMul weights add the bias '{bias}'; cannot tell which is '{name}'");

@@ -1,4 +1,4 @@
-namespace Pipeline.Models;
+namespace Pipeline.Models.Bert;
 
 /// <summary>The two BERT-family variants: they differ in position ids and token types.</summary>
 public enum BertVariant
@@ -23,9 +23,24 @@ public sealed record BertConfig(
     int TypeVocabSize = 2,
     double LayerNormEps = 1e-12,
     int PadTokenId = 0,
-    BertVariant Variant = BertVariant.Bert)
+    BertVariant Variant = BertVariant.Bert) : IModelConfig
 {
     public int HeadDim => HiddenSize / NumAttentionHeads;
+
+    public ModelFamily Family => BertFamily.Instance;
+
+    public string ModelType => Variant == BertVariant.Roberta ? "roberta" : "bert";
+
+    /// <summary>RoBERTa counts positions from pad_token_id + 1, so its last usable position is smaller.</summary>
+    public int UsablePositions => Variant == BertVariant.Roberta ? MaxPositionEmbeddings - PadTokenId - 1 : MaxPositionEmbeddings;
+
+    /// <summary>Per layer: q, k, v and the attention output (D×D each), the FFN's up and down projections (D×F each).</summary>
+    public long MatmulWeights => (long)NumHiddenLayers * (4L * HiddenSize * HiddenSize + 2L * HiddenSize * IntermediateSize);
+
+    /// <summary>"Bert: 6 layers × 384, 12 heads, FFN 1536, vocab 30522, 512 positions".</summary>
+    public string Describe() =>
+        $"{Variant}: {NumHiddenLayers} layers × {HiddenSize}, {NumAttentionHeads} heads, " +
+        $"FFN {IntermediateSize}, vocab {VocabSize}, {MaxPositionEmbeddings} positions";
 
     /// <summary>all-MiniLM-L6-v2: 6 layers × 384, 12 heads, FFN 1536, uncased WordPiece 30522 (the embedded default).</summary>
     public static BertConfig MiniLmL6 { get; } = new(30522, 384, 6, 12, 1536);

@@ -1,6 +1,6 @@
-using Pipeline.Models;
+using Pipeline.Weights;
 
-namespace Pipeline.Weights;
+namespace Pipeline.Models.Bert;
 
 /// <summary>
 /// The tensors of a BERT-family encoder in HF naming without the <c>bert.</c>/<c>roberta.</c> prefix
@@ -8,10 +8,16 @@ namespace Pipeline.Weights;
 /// shape each must have for a <see cref="BertConfig"/>. Every importer checks against this one list, so an
 /// ONNX graph, a safetensors file and <see cref="BertModel"/> agree on names and shapes by construction.
 /// </summary>
-public static class BertWeightLayout
+public sealed class BertWeightLayout(BertConfig config) : IWeightLayout
 {
     /// <summary>The pooler (tanh(dense(h[CLS]))): absent from checkpoints exported without it, e.g. arctic-embed-xs.</summary>
     public const string PoolerPrefix = "pooler.";
+
+    public string? OptionalPrefix => PoolerPrefix;
+
+    public IReadOnlySet<string> ComputedBuffers { get; } = new HashSet<string>(["embeddings.position_ids", "embeddings.token_type_ids"], StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, long[]> Shapes(bool withOptional = true) => Shapes(config, withOptional);
 
     public static IReadOnlyDictionary<string, long[]> Shapes(BertConfig config, bool withPooler = true)
     {
@@ -51,14 +57,5 @@ public static class BertWeightLayout
     }
 
     public static long ParameterCount(BertConfig config, bool withPooler = true) =>
-        Shapes(config, withPooler).Values.Sum(NumberOfElements);
-
-    public static long NumberOfElements(long[] shape) => shape.Aggregate(1L, (n, d) => checked(n * d));
-
-    public static string Format(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
-
-    /// <summary>A one-line summary for messages and listings: "6 layers × 384, 12 heads, FFN 1536, vocab 30522".</summary>
-    public static string Describe(BertConfig config) =>
-        $"{config.Variant}: {config.NumHiddenLayers} layers × {config.HiddenSize}, {config.NumAttentionHeads} heads, " +
-        $"FFN {config.IntermediateSize}, vocab {config.VocabSize}, {config.MaxPositionEmbeddings} positions";
+        Shapes(config, withPooler).Values.Sum(TensorShape.NumberOfElements);
 }

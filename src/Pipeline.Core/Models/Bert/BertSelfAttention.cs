@@ -4,7 +4,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Pipeline.Models;
+namespace Pipeline.Models.Bert;
 
 /// <summary>
 /// Multi-head self-attention with the two attention dropout positions. Two paths compute the same function:

@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Pipeline.Models;
+namespace Pipeline.Models.Bert;
 
 // A BERT-family encoder (BERT, RoBERTa): post-LayerNorm layers, exact GELU FFN. Field names are the HF
 // state-dict keys (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight, …) so
@@ -160,19 +160,20 @@ public sealed class BertPooler : Module
 }
 
 /// <summary>The encoder: embeddings → layers; returns the last hidden state [B, L, D].</summary>
-public sealed class BertModel : Module
+public sealed class BertModel : Backbone
 {
     public readonly BertEmbeddings embeddings;
     public readonly BertEncoder encoder;
     public readonly BertPooler pooler;
+    readonly BertConfig config;
 
-    public BertConfig Config { get; }
+    public override IModelConfig Config => config;
 
     public BertModel(BertConfig config, LinearFactory? linears = null) : base(nameof(BertModel))
     {
         var errors = config.Validate().ToList();
         if (errors.Count > 0) throw new ArgumentException("invalid BERT config: " + string.Join("; ", errors));
-        Config = config;
+        this.config = config;
         linears ??= LinearFactory.Plain;
         embeddings = new BertEmbeddings(config);
         encoder = new BertEncoder(config, linears);
@@ -180,11 +181,7 @@ public sealed class BertModel : Module
         RegisterComponents();
     }
 
-    /// <summary>
-    /// The last hidden state. The plan acts only in training mode; in eval mode the pass is dropout-free and
-    /// deterministic whatever the plan says.
-    /// </summary>
-    public Tensor Forward(EncoderBatch batch, DropoutPlan? plan = null)
+    public override Tensor Forward(EncoderBatch batch, DropoutPlan? plan = null)
     {
         using var scope = NewDisposeScope();
         plan = training ? plan ?? DropoutPlan.None : DropoutPlan.None;
@@ -197,5 +194,5 @@ public sealed class BertModel : Module
         return hidden.MoveToOuterDisposeScope();
     }
 
-    public Tensor Pool(Tensor hidden) => pooler.Forward(hidden);
+    public override Tensor Pool(Tensor hidden) => pooler.Forward(hidden);
 }

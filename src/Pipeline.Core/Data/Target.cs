@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Pipeline.Data;
+
+/// <summary>
+/// What an example should produce: a class, a number or a text. The task (Pipeline.Tasks) turns targets into
+/// training tensors and scores predictions, which are targets too, against them.
+/// </summary>
+public abstract record Target
+{
+    /// <summary>The target's canonical text for <see cref="DataHasher"/>: a change of it changes the data hash.</summary>
+    public abstract string Canonical { get; }
+}
+
+/// <summary>A class index into <see cref="DatasetSplits.Labels"/>.</summary>
+public sealed record ClassTarget(int Index) : Target
+{
+    // Written as the float it used to be stored as, so every data hash recorded before targets were typed still holds.
+    public override string Canonical => ((float)Index).ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A value to regress (STS-B's similarity).</summary>
+public sealed record NumberTarget(float Value) : Target
+{
+    public override string Canonical => Value.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A text to generate: <see cref="Text"/> is what training teaches; evaluation scores against every reference
+/// (<see cref="References"/>, which includes <see cref="Text"/>; data-to-text sets give several per input).
+/// </summary>
+public sealed record TextTarget(string Text, IReadOnlyList<string> References) : Target
+{
+    static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public TextTarget(string text) : this(text, [text]) { }
+
+    public override string Canonical => JsonSerializer.Serialize(References, Json);
+}

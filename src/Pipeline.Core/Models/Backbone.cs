@@ -1,0 +1,25 @@
+using Pipeline.Dropout;
+using static TorchSharp.torch;
+
+namespace Pipeline.Models;
+
+/// <summary>
+/// The model seam: the transformer body a task head sits on. A family's backbone reads a batch and returns the
+/// last hidden state, asking the dropout plan at each position of the paper's Figure 1 what to drop. How it
+/// attends (fused scaled-dot-product attention, or the explicit softmax where a method needs the weights) is
+/// the family's own business; see docs/architecture.md.
+/// </summary>
+public abstract class Backbone(string name) : nn.Module(name)
+{
+    public abstract IModelConfig Config { get; }
+
+    /// <summary>
+    /// The last hidden state [B, L, D]. The plan acts only in training mode; in eval mode the pass is
+    /// dropout-free and deterministic whatever the plan says.
+    /// </summary>
+    public abstract Tensor Forward(EncoderBatch batch, DropoutPlan? plan = null);
+
+    /// <summary>A pretrained sentence pooler on the last hidden state (BERT's tanh(dense(h[CLS]))), where the family has one.</summary>
+    public virtual Tensor Pool(Tensor hidden) =>
+        throw new NotSupportedException($"{Config.ModelType} models have no pretrained pooler; use head linear or roberta");
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using Pipeline.Lora;
+
+namespace Pipeline.Models;
+
+/// <summary>
+/// Everything that differs between model families, behind one object: reading and writing HF
+/// <c>config.json</c>, the weight layout, building the backbone (its linear layers through a
+/// <see cref="LinearFactory"/>, so LoRA injection does not know the family), and the HF task model's naming.
+/// A new family is a new folder under Models/ and one line in <see cref="ModelFamilies"/>.
+/// </summary>
+public abstract class ModelFamily
+{
+    /// <summary>For messages: "BERT family".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The config.json <c>model_type</c> values this family reads.</summary>
+    public abstract IReadOnlyList<string> ModelTypes { get; }
+
+    /// <summary>The shape from config.json; an unsupported field is an error naming the file and the field.</summary>
+    public abstract IModelConfig ReadConfig(JsonObject json, string modelType, string source);
+
+    /// <summary>The config.json HF would write for <paramref name="config"/>.</summary>
+    public abstract JsonObject WriteConfig(IModelConfig config);
+
+    public abstract IWeightLayout Layout(IModelConfig config);
+
+    public abstract Backbone CreateBackbone(IModelConfig config, LinearFactory linears);
+
+    /// <summary>
+    /// Where the backbone sits in HF's task models (<c>bert</c> in BertForSequenceClassification, <c>roberta</c> in
+    /// RobertaForSequenceClassification): the checkpoint key prefix, and the backbone's name in <see cref="TaskModel"/>.
+    /// </summary>
+    public abstract string BackboneName(IModelConfig config);
+
+    /// <summary>The classification head HF's task model uses for this config.</summary>
+    public abstract HeadKind DefaultHead(IModelConfig config, bool hasPooler);
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,58 @@
+using Pipeline.Dropout;
+using Pipeline.Lora;
+using Pipeline.Models.Heads;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Models;
+
+/// <summary>
+/// A backbone and a task head, named as HF's task models name them (<c>bert.*</c> or <c>roberta.*</c>, then
+/// <c>classifier.*</c>). With LoRA only the adapters and the head train.
+/// </summary>
+public sealed class TaskModel : nn.Module
+{
+    public const string HeadPrefix = "classifier.";
+
+    public TaskModel(Backbone backbone, TaskHead head) : base(nameof(TaskModel))
+    {
+        Backbone = backbone;
+        Head = head;
+        // Registered by name rather than by field: the backbone's name is the family's (bert, roberta).
+        register_module(backbone.Config.Family.BackboneName(backbone.Config), backbone);
+        register_module(HeadPrefix.TrimEnd('.'), head);
+    }
+
+    public Backbone Backbone { get; }
+    public TaskHead Head { get; }
+
+    /// <summary>The plan acts in training mode only (see <see cref="Models.Backbone.Forward"/>).</summary>
+    public ModelOutput Forward(EncoderBatch batch, DropoutPlan? plan = null)
+    {
+        using var scope = NewDisposeScope();
+        plan = training ? plan ?? DropoutPlan.None : DropoutPlan.None;
+        var hidden = Backbone.Forward(batch, plan);
+        return Head.Forward(hidden, batch.AttentionMask, plan.At(DropPosition.Output), Backbone).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Mixed precision for LoRA: the frozen backbone in bf16 (half the memory, tensor-core matmuls), the adapters
+    /// and the head in fp32 so their updates, the optimiser state and the loss keep full precision.
+    /// Call before <see cref="FreezeForLora"/> and before creating the optimiser (parameters are replaced).
+    /// </summary>
+    public void UsePrecision(Precision precision)
+    {
+        if (precision != Precision.BFloat16) return;
+        Backbone.to(ScalarType.BFloat16);
+        foreach (var adapter in LoraParameters.Adapters(this))
+        {
+            adapter.A.to(ScalarType.Float32);
+            adapter.B.to(ScalarType.Float32);
+        }
+    }
+
+    /// <summary>Freezes everything but the LoRA adapters and the head.</summary>
+    public void FreezeForLora() => LoraParameters.FreezeAllButAdapters(this, HeadPrefix);
+
+    public ParameterCounts CountParameters() => LoraParameters.Count(this, HeadPrefix);
+}
