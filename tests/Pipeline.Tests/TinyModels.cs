@@ -1,6 +1,9 @@
+using Pipeline.Models.Bert;
 using Pipeline.Engine;
 using Pipeline.Lora;
 using Pipeline.Models;
+using Pipeline.Models.Heads;
+using Pipeline.Tasks;
 using static TorchSharp.torch;
 
 namespace Pipeline.Tests;
@@ -10,11 +13,12 @@ static class TinyModels
 {
     public static readonly BertConfig Config = new(VocabSize: 60, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 64, MaxPositionEmbeddings: 40);
 
-    public static SequenceClassifier Classifier(int labels = 2, LoraOptions? lora = null, long seed = 7, Pooling pooling = Pooling.Mean, BertConfig? config = null)
+    public static TaskModel Classifier(int labels = 2, LoraOptions? lora = null, long seed = 7, Pooling pooling = Pooling.Mean, BertConfig? config = null)
     {
         TorchRuntime.Initialize();
         manual_seed(seed);
-        var model = new SequenceClassifier(config ?? Config, labels, pooling, lora);
+        config ??= Config;
+        var model = new TaskModel(new BertModel(config, new LinearFactory(lora)), TaskHead.Create(HeadKind.Linear, pooling, config.HiddenSize, labels));
         model.train();
         return model;
     }
@@ -35,4 +39,8 @@ static class TinyModels
     public static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
     public static Tensor Labels(params long[] labels) => tensor(labels, dtype: ScalarType.Int64);
+
+    /// <summary>The task a tiny classifier with <paramref name="outputs"/> outputs trains for: classes, or regression for one output.</summary>
+    public static FineTuningTask Task(int outputs = 2) =>
+        outputs == 1 ? new RegressionTask() : new ClassificationTask(Enumerable.Range(0, outputs).Select(i => $"c{i}").ToList());
 }

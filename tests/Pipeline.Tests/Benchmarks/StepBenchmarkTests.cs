@@ -1,3 +1,4 @@
+using Pipeline.Models.Bert;
 using Pipeline.Benchmarks;
 using Pipeline.Models;
 
@@ -9,7 +10,7 @@ public class StepBenchmarkTests
     public void Forward_flops_of_bert_base_count_every_matmul_and_both_attention_products()
     {
         // 12 layers × (4·768² + 2·768·3072) weights; 2 FLOPs per weight per token; q·kᵀ and w·v: 4·layers·L·D per token.
-        Assert.Equal(84_934_656, FlopCount.MatmulWeights(BertConfig.BertBase));
+        Assert.Equal(84_934_656, BertConfig.BertBase.MatmulWeights);
         Assert.Equal(2.0 * 84_934_656 * 128 + 4.0 * 12 * 128 * 768 * 128, FlopCount.Forward(BertConfig.BertBase, 1, 128));
         Assert.Equal(3 * FlopCount.Forward(BertConfig.BertBase, 2, 64), FlopCount.Step(BertConfig.BertBase, 2, 64, 1, 1));
     }

@@ -14,7 +14,7 @@ public class CompensatedLossTests
         var model = TinyModels.Classifier(labels: labels);
         manual_seed(21);
         var y = labels == 1 ? tensor(new[] { 0.1f, 0.9f, 0.4f, 0.2f }) : Labels;
-        return CompensatedLoss.Compute(model, TinyModels.Batch(), y, plan);
+        return CompensatedLoss.Compute(model, TinyModels.Task(labels), TinyModels.Batch(), y, plan);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class CompensatedLossTests
     public void JS_to_inference_leaves_the_model_in_training_mode()
     {
         var model = TinyModels.Classifier();
-        var step = CompensatedLoss.Compute(model, TinyModels.Batch(), Labels, Presets.HiddenKeyMinus(0.3, 0.3).With(new JsToInference(1)));
+        var step = CompensatedLoss.Compute(model, TinyModels.Task(), TinyModels.Batch(), Labels, Presets.HiddenKeyMinus(0.3, 0.3).With(new JsToInference(1)));
         Assert.True(model.training);
         Assert.True(step.Consistency!.item<float>() > 0);
     }
@@ -79,7 +79,7 @@ public class CompensatedLossTests
         model.FreezeForLora();
         using (no_grad())
             foreach (var adapter in Pipeline.Lora.LoraParameters.Adapters(model)) adapter.B.weight!.normal_(0, 0.1);
-        var step = CompensatedLoss.Compute(model, TinyModels.Batch(), Labels, Presets.HiddenKey(0.2, 0.2));
+        var step = CompensatedLoss.Compute(model, TinyModels.Task(), TinyModels.Batch(), Labels, Presets.HiddenKey(0.2, 0.2));
         step.Total.backward();
 
         foreach (var (name, parameter) in model.named_parameters())
@@ -103,7 +103,7 @@ public class MixedPrecisionTests
         model.FreezeForLora();
         var y = labels == 1 ? tensor(new[] { 0.1f, 0.9f, 0.4f, 0.2f }) : TinyModels.Labels(0, 1, 1, 0);
 
-        var step = CompensatedLoss.Compute(model, TinyModels.Batch(), y, Presets.HiddenKey(0.3, 0.3));
+        var step = CompensatedLoss.Compute(model, TinyModels.Task(labels), TinyModels.Batch(), y, Presets.HiddenKey(0.3, 0.3));
         step.Total.backward();
 
         Assert.Equal(ScalarType.Float32, step.Total.dtype);

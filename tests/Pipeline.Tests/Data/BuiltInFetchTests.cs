@@ -29,7 +29,7 @@ public class BuiltInFetchTests
         var all = splits.Train.Concat(splits.Dev).Concat(splits.Test).ToList();
         Assert.Equal(["ham", "spam"], splits.Labels);
         Assert.Equal(6046, all.Count);
-        Assert.Equal(1896, all.Count(e => e.Label == 1)); // the spam-1 and spam-2 groups
+        Assert.Equal(1896, all.Count(e => e.Target == new ClassTarget(1))); // the spam-1 and spam-2 groups
         // Subject + body only: the relay headers that give the label away are gone. 5,911 of the raw mails carry
         // "Received: from" lines; what is left are the few bodies that quote a forwarded mail.
         Assert.InRange(all.Count(e => e.Text.Contains("Received: from", StringComparison.Ordinal)), 0, 30);
@@ -56,7 +56,7 @@ public class BuiltInFetchTests
         var all = splits.Train.Concat(splits.Dev).Concat(splits.Test).ToList();
         Assert.Equal(manifest.Examples, all.Count);
         for (int label = 0; label < DebianSections.Sections.Count; label++)
-            Assert.Contains(all, e => e.Label == label);
+            Assert.Contains(all, e => e.Target == new ClassTarget(label));
         Assert.All(all, e => Assert.False(string.IsNullOrWhiteSpace(e.Text)));
 
         // Binaries of one source package share descriptions: the split groups by source, so none spans two splits.

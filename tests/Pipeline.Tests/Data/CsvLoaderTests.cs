@@ -26,8 +26,8 @@ public class CsvLoaderTests
         Assert.Equal("text", splits.Split.GroupKey);
         Assert.Equal(300, splits.Train.Count + splits.Dev.Count + splits.Test.Count);
         var all = splits.Train.Concat(splits.Dev).Concat(splits.Test).ToList();
-        Assert.Contains(new Example("review 3, quoted", null, 0), all);
-        Assert.Contains(new Example("review 4, quoted", null, 1), all);
+        Assert.Contains(new Example("review 3, quoted", null, new ClassTarget(0)), all);
+        Assert.Contains(new Example("review 4, quoted", null, new ClassTarget(1)), all);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class CsvLoaderTests
 
         Assert.Equal(TaskKind.SentencePair, splits.Kind);
         Assert.Equal("text+pair", splits.Split.GroupKey);
-        Assert.Contains(new Example("q7", "a7", 1), splits.Train.Concat(splits.Dev).Concat(splits.Test));
+        Assert.Contains(new Example("q7", "a7", new ClassTarget(1)), splits.Train.Concat(splits.Dev).Concat(splits.Test));
     }
 
     [Fact]
@@ -61,9 +61,9 @@ public class CsvLoaderTests
         var splits = Load(new DataOptions { Format = "csv", Path = dir.Path, Regression = true });
 
         Assert.Equal(TaskKind.Regression, splits.Kind);
-        Assert.Equal([new Example("a", null, 1), new Example("b", null, 0)], splits.Train);
-        Assert.Equal([new Example("c", null, 1)], splits.Dev);
-        Assert.Equal([new Example("d", null, 0), new Example("e", null, 1)], splits.Test);
+        Assert.Equal([new Example("a", null, new ClassTarget(1)), new Example("b", null, new ClassTarget(0))], splits.Train);
+        Assert.Equal([new Example("c", null, new ClassTarget(1))], splits.Dev);
+        Assert.Equal([new Example("d", null, new ClassTarget(0)), new Example("e", null, new ClassTarget(1))], splits.Test);
         Assert.Equal(SplitDefinition.Given, splits.Split.Method);
         Assert.Equal(0.4, splits.Split.Test, 12);
     }

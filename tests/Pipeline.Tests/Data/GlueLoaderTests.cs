@@ -27,8 +27,8 @@ public class GlueLoaderTests
 
         Assert.Equal(TaskKind.SingleSentence, splits.Kind);
         Assert.Equal(["negative", "positive"], splits.Labels);
-        Assert.Equal([new Example("it 's a \"charming\" film ", null, 1), new Example("awful", null, 0)], splits.Train);
-        Assert.Equal([new Example("fine", null, 1)], splits.Dev);
+        Assert.Equal([new Example("it 's a \"charming\" film ", null, new ClassTarget(1)), new Example("awful", null, new ClassTarget(0))], splits.Train);
+        Assert.Equal([new Example("fine", null, new ClassTarget(1))], splits.Dev);
         Assert.Equal(splits.Dev, splits.Test);
         Assert.Equal(SplitDefinition.Given, splits.Split.Method);
         Assert.Equal(0, splits.Split.Test); // no test examples of its own
@@ -43,7 +43,7 @@ public class GlueLoaderTests
             "gj04\t1\t\tOur friends won't buy this analysis.\ngj04\t0\t*\tThey drank the pub.\n",
             "gj04\t1\t\tThe sailors rode the breeze.\n");
 
-        Assert.Equal([new Example("Our friends won't buy this analysis.", null, 1), new Example("They drank the pub.", null, 0)], splits.Train);
+        Assert.Equal([new Example("Our friends won't buy this analysis.", null, new ClassTarget(1)), new Example("They drank the pub.", null, new ClassTarget(0))], splits.Train);
         Assert.Equal(["unacceptable", "acceptable"], splits.Labels);
         Assert.Same(TaskMetric.Mcc, TaskMetric.For(splits));
     }
@@ -57,7 +57,7 @@ public class GlueLoaderTests
             "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n0\t1\t2\tA.\tB.\n");
 
         Assert.Equal(TaskKind.SentencePair, splits.Kind);
-        Assert.Equal(new Example("Amrozi accused his brother.", "Referring to him, Amrozi accused his brother.", 1), splits.Train[0]);
+        Assert.Equal(new Example("Amrozi accused his brother.", "Referring to him, Amrozi accused his brother.", new ClassTarget(1)), splits.Train[0]);
         Assert.Equal(["not_equivalent", "equivalent"], splits.Labels);
     }
 
@@ -72,7 +72,7 @@ public class GlueLoaderTests
             $"{header}\n0\tx\ty\tentailment\n");
 
         Assert.Equal(["entailment", "not_entailment"], splits.Labels);
-        Assert.Equal([new Example("first", "second", 1), new Example("third", "fourth", 0)], splits.Train);
+        Assert.Equal([new Example("first", "second", new ClassTarget(1)), new Example("third", "fourth", new ClassTarget(0))], splits.Train);
     }
 
     const string StsbHeader = "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore";
@@ -87,8 +87,8 @@ public class GlueLoaderTests
 
         Assert.Equal(TaskKind.Regression, splits.Kind);
         Assert.Empty(splits.Labels);
-        Assert.Equal(new Example("A plane is taking off.", "An air plane is taking off.", 5f), splits.Train[0]);
-        Assert.Equal(1.6f, splits.Dev[0].Label);
+        Assert.Equal(new Example("A plane is taking off.", "An air plane is taking off.", new NumberTarget(5f)), splits.Train[0]);
+        Assert.Equal(new NumberTarget(1.6f), splits.Dev[0].Target);
         Assert.Same(TaskMetric.Pearson, TaskMetric.For(splits));
     }
 

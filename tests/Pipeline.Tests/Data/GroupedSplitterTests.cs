@@ -5,7 +5,7 @@ namespace Pipeline.Tests.Data;
 public class GroupedSplitterTests
 {
     static List<GroupedExample> Keys(int n, Func<int, string>? key = null) =>
-        Enumerable.Range(0, n).Select(i => new GroupedExample(new Example($"text {i}", null, i % 2), key?.Invoke(i) ?? $"key-{i}")).ToList();
+        Enumerable.Range(0, n).Select(i => new GroupedExample(new Example($"text {i}", null, new ClassTarget(i % 2)), key?.Invoke(i) ?? $"key-{i}")).ToList();
 
     [Fact]
     public void The_bucket_is_the_first_8_bytes_of_sha256_of_salt_plus_key()
@@ -92,13 +92,13 @@ public class GroupedSplitterTests
     public void Subsampling_is_deterministic_keeps_order_and_is_not_the_first_n()
     {
         // Labels sorted like MR's file: all 0s, then all 1s. A "first N" sample would hold only 0s.
-        var examples = Enumerable.Range(0, 1000).Select(i => new GroupedExample(new Example($"t{i}", null, i < 500 ? 0 : 1), $"k{i}")).ToList();
+        var examples = Enumerable.Range(0, 1000).Select(i => new GroupedExample(new Example($"t{i}", null, new ClassTarget(i < 500 ? 0 : 1)), $"k{i}")).ToList();
         var sample = GroupedSplitter.Subsample(examples, 100, "pipeline");
         var again = GroupedSplitter.Subsample(examples, 100, "pipeline");
 
         Assert.Equal(100, sample.Count);
         Assert.Equal(sample, again);
-        Assert.InRange(sample.Count(e => e.Label == 1), 30, 70);
+        Assert.InRange(sample.Count(e => e.Target == new ClassTarget(1)), 30, 70);
         var indices = sample.Select(e => int.Parse(e.Text[1..])).ToList();
         Assert.Equal(indices.Order(), indices);
         Assert.Equal(1000, GroupedSplitter.Subsample(examples, null, "pipeline").Count);

@@ -16,7 +16,7 @@ public class JsonlLoaderTests
         var splits = Load(new DataOptions { Format = "jsonl", Path = dir.Path, TextColumn = "q", PairColumn = "a", LabelColumn = "y" });
 
         Assert.Equal(["0", "1"], splits.Labels);
-        Assert.Equal([new Example("first?", "yes", 1), new Example("second?", "no", 0)], splits.Train);
+        Assert.Equal([new Example("first?", "yes", new ClassTarget(1)), new Example("second?", "no", new ClassTarget(0))], splits.Train);
         Assert.Equal(splits.Dev, splits.Test); // no test.jsonl: dev doubles as test
     }
 

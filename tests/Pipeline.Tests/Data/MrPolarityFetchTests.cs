@@ -32,11 +32,11 @@ public class MrPolarityFetchTests
         var splits = DatasetLoader.Load(new DataOptions { Dataset = "mr-polarity" }, home);
         var all = splits.Train.Concat(splits.Dev).Concat(splits.Test).ToList();
         Assert.Equal(4000, all.Count);
-        Assert.Equal(2000, all.Count(e => e.Label == 1));
-        Assert.Equal(2000, all.Count(e => e.Label == 0));
+        Assert.Equal(2000, all.Count(e => e.Target == new ClassTarget(1)));
+        Assert.Equal(2000, all.Count(e => e.Target == new ClassTarget(0)));
         Assert.Equal(4000, all.Select(e => e.Text).Distinct().Count());
         Assert.All(all, e => Assert.Equal(e.Text.Trim(), e.Text));
-        Assert.Contains(new Example("effective but too-tepid biopic", null, 1), all);
+        Assert.Contains(new Example("effective but too-tepid biopic", null, new ClassTarget(1)), all);
         // ≈ 80/10/10 by hash of the text.
         Assert.InRange(splits.Train.Count, 3100, 3300);
         Assert.InRange(splits.Dev.Count, 330, 470);

@@ -9,7 +9,7 @@ public class LoraTests
     static readonly LoraOptions QueryValue = new(Rank: 4, Alpha: 8);
 
     /// <summary>A LoRA model and a plain one holding the same base weights.</summary>
-    static (SequenceClassifier Lora, SequenceClassifier Plain) Twins(LoraOptions lora)
+    static (TaskModel Lora, TaskModel Plain) Twins(LoraOptions lora)
     {
         var plain = TinyModels.Classifier(seed: 1);
         var adapted = TinyModels.Classifier(seed: 2, lora: lora);
@@ -22,7 +22,7 @@ public class LoraTests
         return (adapted, plain);
     }
 
-    static Tensor Logits(SequenceClassifier model) => model.Forward(TinyModels.Batch()).Logits;
+    static Tensor Logits(TaskModel model) => model.Forward(TinyModels.Batch()).Logits;
 
     [Fact]
     public void At_initialisation_the_LoRA_model_equals_the_frozen_model()

@@ -7,7 +7,7 @@ public class TaskMetricTests
 {
     static DatasetSplits Splits(TaskKind kind, string? metric = null)
     {
-        Example[] one = [new("a", null, 0)];
+        Example[] one = [new("a", null, new ClassTarget(0))];
         return DatasetSplits.Create("t", kind, kind == TaskKind.Regression ? [] : ["x", "y"], one, one, one, SplitDefinition.Hashed("text")) with { Metric = metric };
     }
 

@@ -1,3 +1,4 @@
+using Pipeline.Models.Bert;
 using Pipeline.Engine;
 using Pipeline.Models;
 
@@ -10,12 +11,12 @@ public sealed class MiniLmFixture : IDisposable
     {
         TorchRuntime.Initialize();
         Model = ModelCatalog.Load(ModelCatalog.DefaultName);
-        Encoder = Model.CreateEncoder();
+        Encoder = Model.CreateBackbone();
         Encoder.eval();
     }
 
     public PretrainedModel Model { get; }
-    public BertModel Encoder { get; }
+    public Backbone Encoder { get; }
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using Pipeline.Tasks;
 using Pipeline.Compensation;
 using Pipeline.Dropout;
 using Pipeline.Models;
@@ -21,7 +22,8 @@ public class MiniLmHiddenKeyTests(MiniLmFixture miniLm)
     public void A_few_HiddenKey_steps_on_real_MiniLM_lower_the_loss_on_a_tiny_batch()
     {
         manual_seed(1);
-        using var model = miniLm.Model.CreateClassifier(2);
+        var task = new ClassificationTask(["negative", "positive"]);
+        using var model = miniLm.Model.CreateTaskModel(task);
         model.FreezeForLora();
         model.train();
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
@@ -35,7 +37,7 @@ public class MiniLmHiddenKeyTests(MiniLmFixture miniLm)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var loss = CompensatedLoss.Compute(model, batch, labels, plan);
+            var loss = CompensatedLoss.Compute(model, task, batch, labels, plan);
             loss.Total.backward();
             optimizer.step();
             losses.Add((loss.Task.item<float>(), loss.Consistency!.item<float>()));

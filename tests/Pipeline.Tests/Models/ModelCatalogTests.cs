@@ -1,3 +1,6 @@
+using Pipeline.Models.Heads;
+using Pipeline.Tasks;
+using Pipeline.Models.Bert;
 using Pipeline.Lora;
 using Pipeline.Models;
 using Pipeline.Storage;
@@ -29,7 +32,7 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
     [Fact]
     public void A_lora_classifier_gets_the_pretrained_encoder_and_keeps_its_adapters()
     {
-        using var classifier = miniLm.Model.CreateClassifier(2, lora: new LoraOptions(Rank: 4));
+        using var classifier = miniLm.Model.CreateTaskModel(new ClassificationTask(["a", "b"]), lora: new LoraOptions(Rank: 4));
         classifier.eval();
         var parameters = classifier.named_parameters().ToDictionary(p => p.name, p => p.parameter);
 
@@ -37,12 +40,12 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
             parameters["bert.encoder.layer.2.attention.self.query.weight"]);
         Assert.Equal(0, parameters["bert.encoder.layer.2.attention.self.query.lora_B.weight"].abs().sum().item<float>());
         Assert.NotEqual(0, parameters["bert.encoder.layer.2.attention.self.query.lora_A.weight"].abs().sum().item<float>());
-        Assert.Equal(Pooling.Mean, classifier.Pooling);
+        Assert.Equal(Pooling.Mean, Assert.IsType<LinearHead>(classifier.Head).Pooling);
 
         // B = 0: the adapted encoder is exactly the pretrained one at the start of training.
         using var scope = NewDisposeScope();
         var batch = miniLm.Model.RequireTokenizer().Batch(["LoRA starts at the pretrained model.", "Short."]);
-        Assert.True(allclose(miniLm.Encoder.Forward(batch), classifier.bert.Forward(batch), rtol: 0, atol: 1e-6));
+        Assert.True(allclose(miniLm.Encoder.Forward(batch), classifier.Backbone.Forward(batch), rtol: 0, atol: 1e-6));
     }
 
     [Fact]
@@ -51,12 +54,14 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
         using var encoder = new BertModel(BertConfig.MiniLmL6, new LinearFactory(new LoraOptions()));
         var before = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.Handle);
 
-        var report = WeightLoader.Load(encoder, miniLm.Model.Weights);
+        WeightLoader.Load(encoder, miniLm.Model.Weights);
 
         Assert.Equal(before, encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.Handle));
-        Assert.Equal(miniLm.Model.Weights.Tensors.Count, report.Loaded);
-        Assert.All(report.KeptInitial, name => Assert.True(LoraParameters.IsAdapter(name), name));
-        Assert.Equal(24, report.KeptInitial.Count);   // lora_A and lora_B of query and value in 6 layers
+        var parameters = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.All(miniLm.Model.Weights.Tensors, w => TensorAssert.Identical(w.Value, parameters[w.Key]));
+        // Only the adapters (lora_A and lora_B of query and value in 6 layers) keep their initialisation.
+        Assert.Equal(24, parameters.Keys.Count(k => !miniLm.Model.Weights.Tensors.ContainsKey(k)));
+        Assert.All(parameters.Keys.Where(k => !miniLm.Model.Weights.Tensors.ContainsKey(k)), k => Assert.True(LoraParameters.IsAdapter(k), k));
     }
 
     [Fact]
@@ -78,7 +83,7 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
     }
 
     [Fact]
-    public void Weights_without_a_pooler_leave_it_initial_and_refuse_pooler_pooling()
+    public void Weights_without_a_pooler_leave_it_initial_and_refuse_the_pooler_head()
     {
         using var original = TinyEncoders.Random(TinyEncoders.Bert);
         using var dir = new TestPaths.TempDir();
@@ -86,11 +91,15 @@ public class ModelCatalogTests(MiniLmFixture miniLm)
         HfCheckpoint.Save(dir.Path, TinyEncoders.Bert, state);
         using var model = ModelCatalog.Load(dir.Path);
 
-        using var encoder = model.CreateEncoder();
-        using var classifier = model.CreateClassifier(3, Pooling.Cls);
+        using var encoder = model.CreateBackbone();
+        var task = new ClassificationTask(["a", "b", "c"]);
+        using var classifier = model.CreateTaskModel(task, pooling: Pooling.Cls);
 
-        Assert.False(model.Weights.HasPooler);
+        Assert.False(model.Weights.HasOptionalPart);
         Assert.Equal(Pooling.Cls, model.DefaultPooling);
+        Assert.Equal(HeadKind.Linear, model.DefaultHead);
+        var e = Assert.Throws<ArgumentException>(() => model.CreateTaskModel(task, HeadKind.Pooler));
+        Assert.Contains("no pretrained pooler", e.Message);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class OnnxParityTests(MiniLmFixture miniLm)
     public void Arctic_xs_matches_onnx_runtime_with_padding_and_pairs()
     {
         using var model = ModelCatalog.Load(ModelCatalog.ArcticXs.Name);
-        using var encoder = model.CreateEncoder();
+        using var encoder = model.CreateBackbone();
         using var reference = new OnnxReference(ModelCatalog.ArcticXs.ReadOnnx(), ModelCatalog.ArcticXs.OnnxSource);
 
         var report = OnnxParity.Run(model.Name, encoder, model.RequireTokenizer(), reference);

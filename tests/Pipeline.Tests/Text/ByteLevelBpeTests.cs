@@ -141,7 +141,7 @@ public class ByteLevelBpeTests(Gpt2Files gpt2) : IClassFixture<Gpt2Files>
         Assert.Equal(24, tokenizer.MaxLength); // RoBERTa: 26 positions − pad id 1 − 1
 
         // The batch feeds the encoder: <pad> (id 1) is RoBERTa's padding, positions count from pad id + 1.
-        using var encoder = model.CreateEncoder();
+        using var encoder = model.CreateBackbone();
         encoder.eval();
         var batch = tokenizer.Batch(["hello world", "hello", "world hello world"]);
         var hidden = encoder.Forward(batch);

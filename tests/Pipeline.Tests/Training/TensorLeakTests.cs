@@ -39,7 +39,7 @@ public class TensorLeakTests
         {
             using var scope = NewDisposeScope();
             optimizer.ZeroGrad();
-            CompensatedLoss.Compute(model, batch, labels, Plan(plan)).Total.backward();
+            CompensatedLoss.Compute(model, TinyModels.Task(), batch, labels, Plan(plan)).Total.backward();
             optimizer.Step(1e-3, maxGradNorm: 1.0);
         }
 
@@ -54,9 +54,9 @@ public class TensorLeakTests
     {
         var model = TinyModels.Classifier();
         var split = TinyTask.Split(20, seed: 1);
-        Evaluation.Predict(model, split, 8, CPU);
+        Evaluation.Predict(model, TinyTask.Task, split, 8, CPU);
         long after1 = Live;
-        for (int i = 0; i < 5; i++) Evaluation.Predict(model, split, 8, CPU);
+        for (int i = 0; i < 5; i++) Evaluation.Predict(model, TinyTask.Task, split, 8, CPU);
         Assert.Equal(after1, Live);
     }
 }

@@ -1,3 +1,5 @@
+using Pipeline.Data;
+using Pipeline.Tasks;
 using Pipeline.Text;
 using Pipeline.Training;
 
@@ -17,11 +19,11 @@ static class TinyTask
             ids[0] = 1; // a [CLS]-like first token
             bool positive = i % 2 == 0;
             if (positive) ids[random.Next(1, length)] = 7;
-            examples.Add(new EncodedExample(new TokenizedText(ids, new int[length]), positive ? 1 : 0));
+            examples.Add(new EncodedExample(new TokenizedText(ids, new int[length]), new ClassTarget(positive ? 1 : 0)));
         }
-        return new EncodedSplit(examples, regression: false);
+        return new EncodedSplit(examples);
     }
 
-    public static IReadOnlyDictionary<string, double> Accuracy(Predictions p) =>
-        new Dictionary<string, double> { ["accuracy"] = p.Predicted.Zip(p.Labels, (a, b) => a == b ? 1.0 : 0.0).Average() };
+    /// <summary>Binary classification scored by accuracy, as the trainer's tests choose the best evaluation.</summary>
+    public static ClassificationTask Task { get; } = new(["no 7", "has 7"]);
 }

@@ -14,16 +14,16 @@ public class TrainerTests
 
     static readonly TrainingOptions Options = new(Epochs: 3, BatchSize: 8, LearningRate: 3e-3, WeightDecay: 0.01, WarmupRatio: 0.1);
 
-    static SequenceClassifier LoraModel()
+    static TaskModel LoraModel()
     {
         var model = TinyModels.Classifier(lora: new LoraOptions(Rank: 4, Alpha: 8, Targets: [LoraTarget.Query, LoraTarget.Value, LoraTarget.FfnOut]));
         model.FreezeForLora();
         return model;
     }
 
-    static TrainingResult Fit(SequenceClassifier model, TrainingOptions options, DropoutPlan plan, Checkpoints? checkpoints = null,
+    static TrainingResult Fit(TaskModel model, TrainingOptions options, DropoutPlan plan, Checkpoints? checkpoints = null,
         ITrainingObserver? observer = null, CancellationToken cancel = default) =>
-        new Trainer(model, plan, options, TinyTask.Accuracy, CPU, observer).Fit(Train, Dev, seed: 5, checkpoints, cancel);
+        new Trainer(model, TinyTask.Task, plan, options, CPU, observer).Fit(Train, Dev, seed: 5, checkpoints, cancel);
 
     [Fact]
     public void A_few_HiddenKey_steps_lower_the_loss_on_a_tiny_batch()
@@ -128,7 +128,7 @@ public class TrainerTests
         public void Stepped(int s, double loss, double learningRate) { if (s == step) source.Cancel(); }
     }
 
-    sealed class PoisonAfterFirstEvaluation(SequenceClassifier model) : ITrainingObserver
+    sealed class PoisonAfterFirstEvaluation(TaskModel model) : ITrainingObserver
     {
         public void Evaluated(EpochRecord record, bool improved)
         {

@@ -1,4 +1,5 @@
 using Onnx;
+using Pipeline.Models.Bert;
 using Pipeline.Models;
 using Pipeline.Tests.Models;
 using Pipeline.Weights;
@@ -47,7 +48,7 @@ public class OnnxImportTests(MiniLmFixture miniLm)
         using var weights = ModelCatalog.ArcticXs.ImportWeights();
 
         Assert.Equal(BertConfig.MiniLmL6, weights.Config);
-        Assert.False(weights.HasPooler);
+        Assert.False(weights.HasOptionalPart);
         Assert.Equal(22_565_376, weights.ParameterCount);
         Assert.Equal(BertWeightLayout.Shapes(BertConfig.MiniLmL6, withPooler: false).Keys.Order(), weights.Tensors.Keys.Order());
     }

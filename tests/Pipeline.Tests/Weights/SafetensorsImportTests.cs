@@ -31,7 +31,7 @@ public class SafetensorsImportTests
         HfCheckpoint.Save(dir.Path, config, state, prefix);
 
         using var loaded = ModelCatalog.Load(dir.Path);
-        using var fresh = loaded.CreateEncoder();
+        using var fresh = loaded.CreateBackbone();
         fresh.eval();
 
         Assert.Equal(config, loaded.Config);

@@ -1,3 +1,4 @@
+using Pipeline.Models.Bert;
 using Pipeline.Engine;
 using Pipeline.Models;
 using TorchSharp;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
+using Pipeline.Models.Bert;
 using Pipeline.Models;
 using static TorchSharp.torch;
 using DataType = Onnx.TensorProto.Types.DataType;
