@@ -9,6 +9,14 @@ namespace Pipeline.Metrics;
 /// </summary>
 public static class CorrelationMetrics
 {
+    /// <summary>Mean of (prediction − gold)²: regression's error, where lower is better.</summary>
+    public static double MeanSquaredError(IReadOnlyList<double> predicted, IReadOnlyList<double> gold)
+    {
+        if (predicted.Count != gold.Count || predicted.Count == 0)
+            throw new ArgumentException($"mse needs two equally long, non-empty lists (got {predicted.Count} and {gold.Count})");
+        return predicted.Zip(gold, (p, g) => (p - g) * (p - g)).Average();
+    }
+
     /// <summary>Pearson's r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² · Σ(y−ȳ)²), clamped to [−1, 1] against rounding.</summary>
     public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {

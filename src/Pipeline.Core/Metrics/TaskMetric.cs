@@ -4,7 +4,7 @@ namespace Pipeline.Metrics;
 
 /// <summary>
 /// The score a task is judged by: its name, its direction, and how it is computed from predictions and gold
-/// labels (class indices for classification, values for regression — as in <see cref="Example.Label"/>).
+/// labels (class indices for classification, values for regression, as the task decodes its targets).
 /// The paper's choice for GLUE: accuracy, Matthews correlation for CoLA, Pearson for STS-B.
 /// </summary>
 public sealed class TaskMetric
@@ -19,11 +19,11 @@ public sealed class TaskMetric
         this.compute = compute;
     }
 
-    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman.</summary>
+    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman, mse.</summary>
     public string Name { get; }
     public string Description { get; }
 
-    /// <summary>All metrics here are; the flag is for the code that picks the best epoch, so it never assumes.</summary>
+    /// <summary>False for errors (mse); the code that picks the best epoch asks, it never assumes.</summary>
     public bool HigherIsBetter { get; }
 
     public static TaskMetric Accuracy { get; } = Classification("accuracy", "fraction of correct predictions", ClassificationMetrics.Accuracy);
@@ -32,8 +32,9 @@ public sealed class TaskMetric
     public static TaskMetric Mcc { get; } = Classification("mcc", "Matthews correlation coefficient", ClassificationMetrics.MatthewsCorrelation);
     public static TaskMetric Pearson { get; } = new("pearson", "Pearson correlation", true, CorrelationMetrics.Pearson);
     public static TaskMetric Spearman { get; } = new("spearman", "Spearman rank correlation (ties: average ranks)", true, CorrelationMetrics.Spearman);
+    public static TaskMetric Mse { get; } = new("mse", "mean squared error (lower is better)", false, CorrelationMetrics.MeanSquaredError);
 
-    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman];
+    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman, Mse];
 
     /// <summary>The data set's own metric when it names one (CoLA: mcc); else accuracy for classification, Pearson for regression.</summary>
     public static TaskMetric For(DatasetSplits splits) =>
@@ -56,7 +57,7 @@ public sealed class TaskMetric
     static TaskMetric Classification(string name, string description, Func<IReadOnlyList<int>, IReadOnlyList<int>, double> metric) =>
         new(name, description, true, (p, g) => metric(ClassIndices(p, "prediction"), ClassIndices(g, "gold label")));
 
-    /// <summary>Class indices travel as doubles (like <see cref="Example.Label"/>); anything but a whole non-negative number is a bug upstream.</summary>
+    /// <summary>Class indices travel as doubles; anything but a whole non-negative number is a bug upstream.</summary>
     static int[] ClassIndices(IReadOnlyList<double> values, string what)
     {
         var indices = new int[values.Count];

@@ -61,9 +61,9 @@ public class CsvLoaderTests
         var splits = Load(new DataOptions { Format = "csv", Path = dir.Path, Regression = true });
 
         Assert.Equal(TaskKind.Regression, splits.Kind);
-        Assert.Equal([new Example("a", null, new ClassTarget(1)), new Example("b", null, new ClassTarget(0))], splits.Train);
-        Assert.Equal([new Example("c", null, new ClassTarget(1))], splits.Dev);
-        Assert.Equal([new Example("d", null, new ClassTarget(0)), new Example("e", null, new ClassTarget(1))], splits.Test);
+        Assert.Equal([new Example("a", null, new NumberTarget(1)), new Example("b", null, new NumberTarget(0))], splits.Train);
+        Assert.Equal([new Example("c", null, new NumberTarget(1))], splits.Dev);
+        Assert.Equal([new Example("d", null, new NumberTarget(0)), new Example("e", null, new NumberTarget(1))], splits.Test);
         Assert.Equal(SplitDefinition.Given, splits.Split.Method);
         Assert.Equal(0.4, splits.Split.Test, 12);
     }

@@ -1,0 +1,30 @@
+using Pipeline.Runs;
+
+namespace Pipeline.Tests.Runs;
+
+/// <summary>
+/// The redesign of the runtime (model seam, task seam, heads) kept every result: the smoke experiment with seed 1
+/// ends with the figures the pre-redesign code printed on CPU (commit e0c9a93, `pipeline run smoke --seed 1`).
+/// Class metrics must match exactly; losses within 1e-4, for CPUs whose kernels round differently.
+/// </summary>
+public class SmokeRegressionTests
+{
+    [Fact]
+    public void The_smoke_run_with_seed_1_ends_with_the_figures_of_the_code_before_the_redesign()
+    {
+        using var dir = new TestPaths.TempDir();
+        var (code, output) = PipelineProcess.Run($"run smoke --seed 1 --device cpu --out {dir.Path}");
+        Assert.True(code == 0, output);
+
+        var metrics = new RunStore(dir.Path, "smoke", "default", 1).ReadMetrics();
+        Assert.Equal(3, metrics.Best.Epoch);
+        Assert.Equal(0.5859375, metrics.Best.Metrics["accuracy"]);
+        Assert.Equal(0.578125, metrics.Test["accuracy"]);
+        Assert.Equal(0.4807692307692308, metrics.Test["f1"], 1e-12);
+        Assert.Equal(0.24059990257335526, metrics.Test["mcc"], 1e-12);
+        Assert.Equal(0.6654949486255646, metrics.Best.TrainLoss, 1e-4);
+        Assert.Equal(0.6790093332529068, metrics.Best.DevLoss, 1e-4);
+        Assert.Equal(37_634, metrics.Parameters.Trainable);
+        Assert.Contains("head: LinearHead, 770 trainable parameters", output);
+    }
+}
