@@ -20,7 +20,10 @@ var files = Enumerable.Range(0, count).Select(i =>
 }).ToList();
 int variants = 0;
 
-var compilation = CSharpCompilation.Create("Bench", options: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+// The generator reads the YAML vocabulary from Pipeline.Core, so the compilation references it (and the BCL).
+var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+    .Append(typeof(Pipeline.Dropout.Presets).Assembly.Location).Select(path => MetadataReference.CreateFromFile(path));
+var compilation = CSharpCompilation.Create("Bench", references: references, options: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 GeneratorDriver NewDriver() => CSharpGeneratorDriver.Create(new ExperimentGenerator()).AddAdditionalTexts([.. files]);
 
 NewDriver().RunGenerators(compilation); // JIT warm-up

@@ -52,13 +52,16 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Unsupported =
         Error("PL0012", "Unsupported YAML", "{0}");
 
+    public static readonly DiagnosticDescriptor NoRuntime =
+        Error("PL0013", "Pipeline.Core not referenced", "The experiment generator reads the YAML vocabulary (positions, patterns, presets, …) from Pipeline.Core, and this compilation lacks {0}; add a reference to Pipeline.Core");
+
     public static readonly DiagnosticDescriptor InternalError =
         Error("PL0099", "Experiment generator failed", "The experiment generator failed on this file ({0}: {1}); please report it with the file");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
         YamlSyntax, UnknownKey, WrongType, OutOfRange, UnknownName, MissingKey, DuplicateKey,
-        DuplicateExperiment, Conflict, InvalidSweep, InvalidName, Unsupported, InternalError,
+        DuplicateExperiment, Conflict, InvalidSweep, InvalidName, Unsupported, NoRuntime, InternalError,
     ];
 
     static readonly Dictionary<string, DiagnosticDescriptor> byId = All.ToDictionary(d => d.Id);

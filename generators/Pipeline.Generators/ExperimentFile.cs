@@ -16,9 +16,11 @@ public static class ExperimentFile
     public static bool IsExperimentFile(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
-    public static ExperimentFileResult Process(string path, SourceText? text, GeneratorSettings settings, CancellationToken cancellation)
+    public static ExperimentFileResult Process(string path, SourceText? text, GeneratorSettings settings, VocabularyModel vocabulary, CancellationToken cancellation)
     {
         var diagnostics = new List<DiagnosticInfo>();
+        // Without the runtime's vocabulary nothing can be read; PL0013 says so once for the compilation.
+        if (vocabulary.IsMissing) return new ExperimentFileResult(path, null, null, EquatableArray<DiagnosticInfo>.Empty);
         if (text is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, path, default, "IOException", "the file could not be read"));
@@ -30,17 +32,17 @@ public static class ExperimentFile
             cancellation.ThrowIfCancellationRequested();
             if (diagnostics.Count > 0) return Done(path, null, null, diagnostics);
 
-            var experiment = ExperimentReader.Read(root, text, path, diagnostics);
+            var experiment = ExperimentReader.Read(root, text, path, vocabulary, diagnostics);
             if (experiment is null) return Done(path, null, null, diagnostics);
 
             string sourceFile = SourceFile(path, settings.RootDirectory);
             var identity = new ExperimentIdentity(experiment.Name, ExperimentEmitter.ClassName(experiment.Name), path, sourceFile,
                 experiment.Where.ValueOf("name"), HasClass: true);
 
-            var problems = new List<Problem>(ExperimentValidator.Validate(experiment));
+            var problems = new List<Problem>(ExperimentValidator.Validate(experiment, vocabulary));
             if (problems.Count == 0)
             {
-                var variants = SweepExpander.Expand(experiment, problems);
+                var variants = SweepExpander.Expand(experiment, vocabulary, problems);
                 if (problems.Count == 0)
                 {
                     var generated = new GeneratedExperiment(identity.ClassName, experiment.Name, experiment.Description, sourceFile, variants.ToEquatableArray());

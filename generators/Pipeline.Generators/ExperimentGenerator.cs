@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Pipeline.Generators.Emit;
 using Pipeline.Generators.Model;
+using Pipeline.Generators.Parsing;
 using Pipeline.Generators.Validation;
 
 namespace Pipeline.Generators;
@@ -20,6 +21,7 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
     public static class Steps
     {
         public const string Settings = nameof(Settings);
+        public const string Vocabulary = nameof(Vocabulary);
         public const string Files = nameof(Files);
         public const string Conflicts = nameof(Conflicts);
         public const string Emit = nameof(Emit);
@@ -33,10 +35,17 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
                 Property(options.GlobalOptions, "PipelineExperimentRoot") ?? Property(options.GlobalOptions, "ProjectDir")))
             .WithTrackingName(Steps.Settings);
 
+        // Every compilation change re-reads the vocabulary from Pipeline.Core's symbols, but it comes out equal
+        // unless a [YamlName] or rule attribute changed, so the YAML stage below stays cached.
+        var vocabulary = context.CompilationProvider
+            .Select(static (compilation, cancellation) => VocabularyReader.Read(compilation, cancellation))
+            .WithTrackingName(Steps.Vocabulary);
+
         var files = context.AdditionalTextsProvider
             .Where(static file => ExperimentFile.IsExperimentFile(file.Path))
             .Combine(settings)
-            .Select(static (pair, cancellation) => ExperimentFile.Process(pair.Left.Path, pair.Left.GetText(cancellation), pair.Right, cancellation))
+            .Combine(vocabulary)
+            .Select(static (pair, cancellation) => ExperimentFile.Process(pair.Left.Left.Path, pair.Left.Left.GetText(cancellation), pair.Left.Right, pair.Right, cancellation))
             .WithTrackingName(Steps.Files);
 
         var conflicts = files
@@ -58,15 +67,25 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
             .Combine(conflicts.Select(static (c, _) => c.LosingPaths))
             .Select(static (pair, _) => pair.Left.Experiment is { } experiment && !pair.Right.Contains(pair.Left.Path) ? (pair.Left.Path, experiment) : (pair.Left.Path, null))
             .WithTrackingName(Steps.Emit);
-        context.RegisterSourceOutput(emit, static (output, item) => Guard(output, item.Path, () =>
+        context.RegisterSourceOutput(emit.Combine(vocabulary), static (output, item) => Guard(output, item.Left.Path, () =>
         {
-            if (item.experiment is { } experiment)
-                output.AddSource(ExperimentEmitter.HintName(experiment.ClassName), SourceText.From(ExperimentEmitter.Emit(experiment), System.Text.Encoding.UTF8));
+            if (item.Left.experiment is { } experiment)
+                output.AddSource(ExperimentEmitter.HintName(experiment.ClassName), SourceText.From(ExperimentEmitter.Emit(experiment, item.Right), System.Text.Encoding.UTF8));
         }));
 
+        // Without Pipeline.Core there is nothing to generate against: one diagnostic, no registry.
+        var missing = vocabulary.Select(static (v, _) => v.Missing);
+        context.RegisterSourceOutput(missing, static (output, types) =>
+        {
+            if (types is not null) output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoRuntime, Location.None, types));
+        });
+
         var registry = conflicts.Select(static (c, _) => c.Winners.Where(w => w.HasClass).ToEquatableArray()).WithTrackingName(Steps.Registry);
-        context.RegisterSourceOutput(registry, static (output, winners) => Guard(output, null, () =>
-            output.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(winners.ToList()), System.Text.Encoding.UTF8))));
+        context.RegisterSourceOutput(registry.Combine(missing), static (output, item) => Guard(output, null, () =>
+        {
+            if (item.Right is null)
+                output.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(item.Left.ToList()), System.Text.Encoding.UTF8));
+        }));
     }
 
     static string? Property(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options, string name) =>

@@ -5,16 +5,17 @@ using System.Linq;
 namespace Pipeline.Generators;
 
 /// <summary>
-/// The YAML vocabulary in one place: the keys of every section and the names each enumerated value accepts,
-/// with the C# member each name maps to (docs/experiments.md lists the same). The runtime records in
-/// Pipeline.Core are the source of truth; this mirrors them for build-time checking.
+/// The YAML's shape: the keys of every section and the sweep axes (docs/experiments.md lists the same), and
+/// the names of things that are data rather than types (models, datasets, formats, metrics). The names of the
+/// runtime's enums, compensations and presets are not here: they are declared once, on those types, and read
+/// from the compilation (Parsing/VocabularyReader).
 /// </summary>
 public static class Schema
 {
     public static readonly string[] TopLevelKeys =
         ["name", "description", "model", "task", "lora", "dropout", "compensation", "training", "seeds", "sweep"];
 
-    public static readonly string[] ModelKeys = ["name", "path", "pooling"];
+    public static readonly string[] ModelKeys = ["name", "path", "head", "pooling"];
     public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "max_eval_examples", "metric"];
     public static readonly string[] ColumnKeys = ["text", "pair", "label"];
     public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target"];
@@ -34,32 +35,6 @@ public static class Schema
         "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples",
     ];
 
-    public static readonly NameMap Pooling = new("pooling", ("mean", "Mean"), ("cls", "Cls"), ("pooler", "Pooler"));
-
-    public static readonly NameMap Position = new("position",
-        ("input", "Input"), ("attention_logits", "AttentionLogits"), ("attention_weights", "AttentionWeights"),
-        ("hidden", "Hidden"), ("output", "Output"));
-
-    public static readonly NameMap Pattern = new("pattern", ("element", "Element"), ("column", "Column"), ("span", "Span"), ("feature", "Feature"));
-    public static readonly NameMap SpanStart = new("span start", ("uniform", "Uniform"), ("attention_guided", "AttentionGuided"));
-    public static readonly NameMap Normalization = new("normalization", ("stop_gradient", "StopGradient"), ("with_gradient", "WithGradient"));
-
-    public static readonly NameMap LoraTarget = new("LoRA target",
-        ("query", "Query"), ("key", "Key"), ("value", "Value"), ("attention_output", "AttentionOutput"),
-        ("ffn_in", "FfnIn"), ("ffn_out", "FfnOut"));
-
-    public static readonly NameMap Precision = new("precision", ("float32", "Float32"), ("bfloat16", "BFloat16"));
-
-    public static readonly NameMap CompensationKind = new("compensation kind",
-        ("none", "None"), ("bidirectional_kl", "BidirectionalKl"), ("js_to_inference", "JsToInference"), ("hiddencut_js", "HiddenCutJs"));
-
-    public static readonly NameMap KlBranches = new("KL branches", ("one", "OneWithGradient"), ("both", "Both"));
-
-    /// <summary>Presets.Names of the runtime, with their factory methods.</summary>
-    public static readonly NameMap Preset = new("preset",
-        ("baseline", "Baseline"), ("dropkey", "DropKey"), ("dropattention", "DropAttention"), ("hiddencut", "HiddenCut"),
-        ("hiddenkey_minus", "HiddenKeyMinus"), ("hiddenkey", "HiddenKey"));
-
     /// <summary>Embedded models (ModelOptions.Name).</summary>
     public static readonly NameMap Model = new("model", ("all-minilm-l6-v2", "all-minilm-l6-v2"), ("arctic-embed-xs", "arctic-embed-xs"));
 
@@ -73,18 +48,6 @@ public static class Schema
 
     public static readonly NameMap Metric = new("metric",
         ("accuracy", "accuracy"), ("f1", "f1"), ("macro_f1", "macro_f1"), ("mcc", "mcc"), ("pearson", "pearson"), ("spearman", "spearman"));
-
-    /// <summary>Presets with one rate and a pattern parameter.</summary>
-    public static bool IsSingleRatePreset(string preset) => preset is "dropkey" or "dropattention" or "hiddencut";
-
-    /// <summary>Presets with a DropKey rate and a HiddenCut rate.</summary>
-    public static bool IsHiddenKeyPreset(string preset) => preset is "hiddenkey_minus" or "hiddenkey";
-
-    /// <summary>The positions that sit inside every layer (DropPositionExtensions.IsPerLayer).</summary>
-    public static bool IsPerLayer(string position) => position is "attention_logits" or "attention_weights" or "hidden";
-
-    /// <summary>LoraOptions' default targets.</summary>
-    public static readonly string[] DefaultLoraTargets = ["query", "value"];
 }
 
 /// <summary>The YAML names an enumerated value accepts and the C# member (or string) each one stands for.</summary>

@@ -153,6 +153,10 @@ public class DiagnosticTests
             task: {dataset: mr-polarity, format: csv, columns: {text: t}}
             lora: {targets: [query], rank_per_target: {value: 4}}
             """,
+        ["pooling_with_a_pooling_head"] = """
+            name: pooling-head
+            model: {path: /models/bert-base, head: pooler, pooling: mean}
+            """,
         ["task_needs_path"] = """
             name: task-path
             task: {format: glue-sst2, regression: true}

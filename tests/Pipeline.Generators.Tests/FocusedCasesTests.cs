@@ -74,6 +74,10 @@ public class FocusedCasesTests
               device: cuda:0
               precision: bfloat16
             """,
+        ["model_head"] = """
+            name: model-head
+            model: {path: /models/roberta-base, head: roberta}
+            """,
         ["sweep_axes"] = """
             name: sweep-axes
             dropout: {preset: dropkey, rate: 0.1}
@@ -136,6 +140,12 @@ public class FocusedCasesTests
         Assert.Equal(16, d.Lora.RankFor(LoraTarget.Query));
         Assert.Equal(Models.Precision.BFloat16, d.Training.Precision);
         Assert.IsType<HiddenCutJs>(d.Dropout.Compensation);
+    }
+
+    [Fact]
+    public void Model_head_becomes_ModelOptions_Head()
+    {
+        Assert.Equal(new Experiments.ModelOptions(Name: null, Path: "/models/roberta-base", Head: Pipeline.Models.HeadKind.Roberta), Load("model_head").Variants.Single().Model);
     }
 
     [Fact]

@@ -29,8 +29,14 @@ static class GeneratorHarness
     ];
 
     public static CSharpCompilation EmptyCompilation(string assemblyName = "Experiments") =>
-        CSharpCompilation.Create(assemblyName, [], References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        CSharpCompilation.Create(assemblyName, [], References, CompilationOptions);
+
+    /// <summary>A compilation of <paramref name="sources"/> against the BCL only (no Pipeline.Core reference).</summary>
+    public static CSharpCompilation CompilationWithoutRuntime(params SyntaxTree[] sources) =>
+        CSharpCompilation.Create("Experiments", sources, Basic.Reference.Assemblies.Net100.References.All, CompilationOptions);
+
+    static readonly CSharpCompilationOptions CompilationOptions =
+        new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
 
     public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files) =>
         CSharpGeneratorDriver.Create(
@@ -47,9 +53,9 @@ static class GeneratorHarness
         TestPaths.ExperimentFiles().Select(name => new YamlFile(PathOf(name), File.ReadAllText(Path.Combine(TestPaths.ExperimentsDirectory, name))));
 
     /// <summary>Runs the generator once; returns its result and the compilation with the generated code.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(IEnumerable<AdditionalText> files)
+    public static (GeneratorRunResult Result, Compilation Output) Run(IEnumerable<AdditionalText> files, Compilation? compilation = null)
     {
-        var compilation = EmptyCompilation();
+        compilation ??= EmptyCompilation();
         var driver = CreateDriver(files).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult().Results.Single(), output);
     }

@@ -21,22 +21,22 @@ public static class ExperimentEmitter
         string.Concat(experimentName.Split(['-', '_'], StringSplitOptions.RemoveEmptyEntries)
             .Select(part => char.ToUpperInvariant(part[0]) + part.Substring(1))) + "Experiment";
 
-    sealed record Section(string Field, string Type, Func<ExperimentModel, string> Emit);
+    sealed record Section(string Field, string Type, Func<ExperimentModel, VocabularyModel, string> Emit);
 
     static readonly Section[] Sections =
     [
-        new("model", "ModelOptions", e => SectionEmitter.Model(e.Model)),
-        new("task", "TaskOptions", e => SectionEmitter.Task(e.Task)),
-        new("lora", "LoraOptions", e => SectionEmitter.Lora(e.Lora)),
-        new("dropout", "DropoutPlan", e => SectionEmitter.Dropout(e.Dropout, e.Compensation)),
-        new("training", "TrainingOptions", e => SectionEmitter.Training(e.Training)),
+        new("model", "ModelOptions", (e, v) => SectionEmitter.Model(e.Model, v)),
+        new("task", "TaskOptions", (e, _) => SectionEmitter.Task(e.Task)),
+        new("lora", "LoraOptions", (e, v) => SectionEmitter.Lora(e.Lora, v)),
+        new("dropout", "DropoutPlan", (e, v) => SectionEmitter.Dropout(e.Dropout, e.Compensation, v)),
+        new("training", "TrainingOptions", (e, v) => SectionEmitter.Training(e.Training, v)),
     ];
 
-    public static string Emit(GeneratedExperiment experiment)
+    public static string Emit(GeneratedExperiment experiment, VocabularyModel vocabulary)
     {
         var variants = experiment.Variants;
         // Each section's expression for each variant; a section is shared when all variants agree.
-        var texts = Sections.Select(s => variants.Select(v => s.Emit(v.Experiment)).ToArray()).ToArray();
+        var texts = Sections.Select(s => variants.Select(v => s.Emit(v.Experiment, vocabulary)).ToArray()).ToArray();
         var varying = Enumerable.Range(0, Sections.Length).Where(i => texts[i].Distinct().Count() > 1).ToArray();
 
         var w = new IndentedWriter();

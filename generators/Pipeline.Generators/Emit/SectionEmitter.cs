@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Pipeline.Generators.Model;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Generators.Emit;
 
@@ -11,13 +12,14 @@ namespace Pipeline.Generators.Emit;
 /// </summary>
 public static class SectionEmitter
 {
-    public static string Model(ModelSection model)
+    public static string Model(ModelSection model, VocabularyModel vocabulary)
     {
         var args = new List<string>();
         // ModelOptions defaults Name to the embedded MiniLM: a checkpoint path must clear it.
         if (model.Name is not null || model.Path is not null) args.Add("Name: " + Literals.String(model.Name));
         if (model.Path is not null) args.Add("Path: " + Literals.String(model.Path));
-        if (model.Pooling is not null) args.Add("Pooling: Pooling." + Schema.Pooling.CSharp(model.Pooling));
+        if (model.Pooling is not null) args.Add("Pooling: " + vocabulary.Poolings.Expression(model.Pooling));
+        if (model.Head is not null) args.Add("Head: " + vocabulary.Heads.Expression(model.Head));
         return Literals.Call("new ModelOptions", args);
     }
 
@@ -39,68 +41,67 @@ public static class SectionEmitter
         return Literals.Call("new TaskOptions", args);
     }
 
-    public static string Lora(LoraSection lora)
+    public static string Lora(LoraSection lora, VocabularyModel vocabulary)
     {
         var args = new List<string>();
         if (lora.Rank is int rank) args.Add("Rank: " + Literals.Integer(rank));
         if (lora.Alpha is double alpha) args.Add("Alpha: " + Literals.Number(alpha));
         if (lora.Targets is { } targets)
-            args.Add("Targets: " + Literals.Array("LoraTarget", targets.Select(t => "LoraTarget." + Schema.LoraTarget.CSharp(t)).ToList()));
+            args.Add("Targets: " + Literals.Array(vocabulary.LoraTargets.TypeName, targets.Select(vocabulary.LoraTargets.Expression).ToList()));
         if (lora.Dropout is double dropout) args.Add("Dropout: " + Literals.Number(dropout));
         if (lora.RsLora is bool rs) args.Add("UseRsLora: " + Literals.Boolean(rs));
         if (lora.RankPerTarget is { } ranks)
         {
-            string entries = string.Join(", ", ranks.Select(r => $"[LoraTarget.{Schema.LoraTarget.CSharp(r.Target)}] = {Literals.Integer(r.Rank)}"));
-            args.Add($"RankPerTarget: new Dictionary<LoraTarget, int> {{ {entries} }}");
+            string entries = string.Join(", ", ranks.Select(r => $"[{vocabulary.LoraTargets.Expression(r.Target)}] = {Literals.Integer(r.Rank)}"));
+            args.Add($"RankPerTarget: new Dictionary<{vocabulary.LoraTargets.TypeName}, int> {{ {entries} }}");
         }
         return Literals.Call("new LoraOptions", args);
     }
 
     /// <summary>The dropout plan with its compensation: YAML <c>dropout</c> and <c>compensation</c> together.</summary>
-    public static string Dropout(DropoutSection dropout, CompensationSection? compensation)
+    public static string Dropout(DropoutSection dropout, CompensationSection? compensation, VocabularyModel vocabulary)
     {
-        var effective = Plans.Effective(dropout, compensation);
+        var effective = Plans.Effective(dropout, compensation, vocabulary);
         if (dropout.IsList)
         {
             var entries = dropout.Entries!.Value;
             if (entries.Count == 0 && effective.IsNone) return "DropoutPlan.None";
-            string plan = Literals.Call("new DropoutPlan", entries.Select(DropSpec).ToList());
-            return effective.IsNone ? plan : $"{plan}.With({Compensation(effective)})";
+            string plan = Literals.Call("new DropoutPlan", entries.Select(e => DropSpec(e, vocabulary)).ToList());
+            return effective.IsNone ? plan : $"{plan}.With({Compensation(effective, vocabulary)})";
         }
 
-        string preset = dropout.Preset ?? "baseline";
+        // Presets.X(…) with the parameters the YAML gave, by their C# names; a shared 'rate' fills each rate.
+        var preset = vocabulary.Preset(dropout.Preset ?? vocabulary.Baseline)!;
+        var sharedRate = preset.Facts.RatesSetBy(PresetFacts.SharedRateKey);
         var args = new List<string>();
-        if (Schema.IsSingleRatePreset(preset))
+        foreach (var parameter in preset.Parameters)
         {
-            if (dropout.Rate is double rate) args.Add("rate: " + Literals.Number(rate));
-            if (dropout.Pattern is not null) args.Add("pattern: DropPattern." + Schema.Pattern.CSharp(dropout.Pattern));
-        }
-        else if (Schema.IsHiddenKeyPreset(preset))
-        {
-            if ((dropout.KeyRate ?? dropout.Rate) is double keyRate) args.Add("keyRate: " + Literals.Number(keyRate));
-            if ((dropout.HiddenRate ?? dropout.Rate) is double hiddenRate) args.Add("hiddenRate: " + Literals.Number(hiddenRate));
+            if (parameter.IsPattern)
+            {
+                if (dropout.Pattern is not null) args.Add($"{parameter.Name}: {vocabulary.Patterns.Expression(dropout.Pattern)}");
+            }
+            else if ((dropout.RateOf(parameter.Key) ?? (sharedRate.Contains(parameter.Key) ? dropout.Rate : null)) is double rate)
+                args.Add($"{parameter.Name}: {Literals.Number(rate)}");
         }
 
-        if (preset == "hiddenkey")
+        // A preset with a compensation of its own ([CompensationWeight]) takes the YAML weight as that
+        // parameter; any other compensation replaces its own through .With(…).
+        var own = Plans.PresetCompensation(preset.Yaml, vocabulary);
+        if (!own.IsNone && effective with { Weight = own.Weight } == own)
         {
-            // Presets.HiddenKey is HiddenKeyMinus + BidirectionalKl(klWeight) with one gradient branch.
-            if (effective is { Kind: "bidirectional_kl", Branches: "one" })
-            {
-                if (compensation?.Weight is not null) args.Add("klWeight: " + Literals.Number(effective.Weight));
-                return Literals.Call("Presets.HiddenKey", args);
-            }
-            preset = "hiddenkey_minus";
+            if (compensation?.Weight is not null) args.Add($"{preset.Compensation!.WeightParameter}: {Literals.Number(effective.Weight)}");
+            return Literals.Call("Presets." + preset.Method, args);
         }
-        string call = Literals.Call("Presets." + Schema.Preset.CSharp(preset), args);
-        return effective.IsNone ? call : $"{call}.With({Compensation(effective)})";
+        string call = Literals.Call("Presets." + preset.Method, args);
+        return effective.IsNone && own.IsNone ? call : $"{call}.With({Compensation(effective, vocabulary)})";
     }
 
-    static string DropSpec(DropEntry entry)
+    static string DropSpec(DropEntry entry, VocabularyModel vocabulary)
     {
         var args = new List<string>
         {
-            "DropPosition." + Schema.Position.CSharp(entry.Position),
-            "DropPattern." + Schema.Pattern.CSharp(entry.Pattern),
+            vocabulary.Positions.Expression(entry.Position),
+            vocabulary.Patterns.Expression(entry.Pattern),
             Literals.Number(entry.Rate),
         };
         if (entry.Layers is { } layers)
@@ -112,19 +113,22 @@ public static class SectionEmitter
                 _ => $"LayerSelection.Of({string.Join(", ", layers.Indices.Select(Literals.Integer))})",
             });
         }
-        if (entry.SpanStart is not null) args.Add("SpanStart: SpanStart." + Schema.SpanStart.CSharp(entry.SpanStart));
-        if (entry.Normalization is not null) args.Add("Normalization: AttentionNormalization." + Schema.Normalization.CSharp(entry.Normalization));
+        if (entry.SpanStart is not null) args.Add("SpanStart: " + vocabulary.SpanStarts.Expression(entry.SpanStart));
+        if (entry.Normalization is not null) args.Add("Normalization: " + vocabulary.Normalizations.Expression(entry.Normalization));
         return Literals.Call("new DropSpec", args);
     }
 
-    static string Compensation(EffectiveCompensation compensation) => compensation.Kind switch
+    /// <summary><c>new BidirectionalKl(w)</c>: the kind's record, with branches only when not its default.</summary>
+    static string Compensation(EffectiveCompensation compensation, VocabularyModel vocabulary)
     {
-        "bidirectional_kl" when compensation.Branches == "both" => $"new BidirectionalKl({Literals.Number(compensation.Weight)}, KlBranches.Both)",
-        "none" => "CompensationMeasure.None",
-        _ => $"new {Schema.CompensationKind.CSharp(compensation.Kind)}({Literals.Number(compensation.Weight)})",
-    };
+        if (vocabulary.Compensation(compensation.Kind) is not { } kind) return "CompensationMeasure.None";
+        var args = new List<string> { Literals.Number(compensation.Weight) };
+        if (compensation.Branches is not null && compensation.Branches != kind.DefaultBranches)
+            args.Add(vocabulary.Branches.Expression(compensation.Branches));
+        return $"new {kind.TypeName}({string.Join(", ", args)})";
+    }
 
-    public static string Training(TrainingSection training)
+    public static string Training(TrainingSection training, VocabularyModel vocabulary)
     {
         var args = new List<string>();
         if (training.Epochs is int epochs) args.Add("Epochs: " + Literals.Integer(epochs));
@@ -137,7 +141,7 @@ public static class SectionEmitter
         if (training.EvalEverySteps is int every) args.Add("EvalEverySteps: " + Literals.Integer(every));
         if (training.EarlyStoppingPatience is int patience) args.Add("EarlyStoppingPatience: " + Literals.Integer(patience));
         if (training.Device is not null) args.Add("Device: " + Literals.String(training.Device));
-        if (training.Precision is not null) args.Add("Precision: Precision." + Schema.Precision.CSharp(training.Precision));
+        if (training.Precision is not null) args.Add("Precision: " + vocabulary.Precisions.Expression(training.Precision));
         return Literals.Call("new TrainingOptions", args);
     }
 

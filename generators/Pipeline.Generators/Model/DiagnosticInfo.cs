@@ -14,6 +14,4 @@ public sealed record DiagnosticInfo(string Id, string Path, SourceSpan Span, Equ
 
     public Diagnostic ToDiagnostic() =>
         Diagnostic.Create(DiagnosticDescriptors.ById(Id), Span.ToLocation(Path), Arguments.Cast<object>().ToArray());
-
-    public bool IsError => DiagnosticDescriptors.ById(Id).DefaultSeverity == DiagnosticSeverity.Error;
 }

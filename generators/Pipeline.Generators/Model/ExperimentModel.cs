@@ -1,8 +1,11 @@
+using System.Linq;
+using Pipeline.Vocabulary;
+
 namespace Pipeline.Generators.Model;
 
 // The experiment as equatable data: one record per YAML section, one property per YAML key. A null property
 // means "not written", so the runtime record's default applies (and the generated code leaves it out).
-// Enumerated values keep their YAML names ("attention_logits"); Schema maps them to C# members.
+// Enumerated values keep their YAML names ("attention_logits"); the VocabularyModel maps them to C# members.
 // Every section carries where its keys were written (Located), for diagnostics found after reading.
 
 /// <summary>One experiment file, read and checked.</summary>
@@ -20,7 +23,7 @@ public sealed record ExperimentModel(
     Located Where);
 
 /// <summary>YAML <c>model</c> → ModelOptions.</summary>
-public sealed record ModelSection(string? Name, string? Path, string? Pooling, Located Where);
+public sealed record ModelSection(string? Name, string? Path, string? Head, string? Pooling, Located Where);
 
 /// <summary>YAML <c>task</c> → TaskOptions (<c>columns</c> holds TextColumn, PairColumn, LabelColumn).</summary>
 public sealed record TaskSection(
@@ -45,12 +48,39 @@ public sealed record DropoutSection(
     EquatableArray<DropEntry>? Entries, Located Where)
 {
     public bool IsList => Entries is not null;
+
+    /// <summary>The preset parameters that have a value (written, or set by a sweep), in the YAML's words.</summary>
+    public string[] WrittenParameters =>
+        new[] { ("rate", Rate is not null), ("key_rate", KeyRate is not null), ("hidden_rate", HiddenRate is not null), ("pattern", Pattern is not null) }
+            .Where(p => p.Item2).Select(p => p.Item1).ToArray();
+
+    /// <summary>The value of a rate parameter by its YAML key.</summary>
+    public double? RateOf(string key) => key switch { "rate" => Rate, "key_rate" => KeyRate, "hidden_rate" => HiddenRate, _ => null };
+
+    /// <summary>This section with a rate parameter set by its YAML key.</summary>
+    public DropoutSection WithRate(string key, double? value) => key switch
+    {
+        "rate" => this with { Rate = value },
+        "key_rate" => this with { KeyRate = value },
+        "hidden_rate" => this with { HiddenRate = value },
+        _ => this,
+    };
 }
 
 /// <summary>One entry of an explicit dropout list → DropSpec.</summary>
 public sealed record DropEntry(
     string Position, string Pattern, double Rate, LayersValue? Layers, string? SpanStart, string? Normalization,
-    Located Where);
+    Located Where)
+{
+    /// <summary>The entry as DropRules judges it (shared with the runtime's DropSpec.Validate).</summary>
+    internal WrittenSpec Written => new(Position, Pattern, Rate, SpanStart, Normalization, Layers?.Kind switch
+    {
+        null => null,
+        LayersValue.All => LayerSet.All,
+        LayersValue.LatterHalf => LayerSet.LatterHalf,
+        _ => LayerSet.Of(Layers.Indices),
+    });
+}
 
 /// <summary><c>layers</c>: all, latter_half, or a list of 0-based indices.</summary>
 public sealed record LayersValue(string Kind, EquatableArray<int> Indices)

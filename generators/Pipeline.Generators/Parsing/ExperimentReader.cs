@@ -18,18 +18,20 @@ public sealed partial class ExperimentReader
     static readonly Regex ExperimentName = new("^[a-z][a-z0-9_-]*$", RegexOptions.CultureInvariant);
 
     readonly string path;
+    readonly VocabularyModel vocabulary;
     readonly List<DiagnosticInfo> diagnostics;
     int errors;
 
-    ExperimentReader(string path, List<DiagnosticInfo> diagnostics)
+    ExperimentReader(string path, VocabularyModel vocabulary, List<DiagnosticInfo> diagnostics)
     {
         this.path = path;
+        this.vocabulary = vocabulary;
         this.diagnostics = diagnostics;
     }
 
-    public static ExperimentModel? Read(YamlNode? root, SourceText text, string path, List<DiagnosticInfo> diagnostics)
+    public static ExperimentModel? Read(YamlNode? root, SourceText text, string path, VocabularyModel vocabulary, List<DiagnosticInfo> diagnostics)
     {
-        var reader = new ExperimentReader(path, diagnostics);
+        var reader = new ExperimentReader(path, vocabulary, diagnostics);
         if (root is null || root is YamlScalar { IsNull: true })
         {
             reader.Report(DiagnosticDescriptors.MissingKey, SourceSpan.From(text, 0, text.Length),
@@ -69,7 +71,7 @@ public sealed partial class ExperimentReader
         }
 
         string description = values.TryGetValue("description", out var d) ? Text(d, "description") ?? "" : "";
-        var model = values.TryGetValue("model", out var n) ? ReadModel(n) : new ModelSection(null, null, null, Located.At(where.Span));
+        var model = values.TryGetValue("model", out var n) ? ReadModel(n) : new ModelSection(null, null, null, null, Located.At(where.Span));
         var task = values.TryGetValue("task", out n) ? ReadTask(n) : new TaskSection(null, null, null, null, null, null, null, null, null, null, null, Located.At(where.Span));
         var lora = values.TryGetValue("lora", out n) ? ReadLora(n) : new LoraSection(null, null, null, null, null, null, Located.At(where.Span));
         var dropout = values.TryGetValue("dropout", out n) ? ReadDropout(n) : new DropoutSection(null, null, null, null, null, null, Located.At(where.Span));
@@ -86,12 +88,13 @@ public sealed partial class ExperimentReader
 
     ModelSection? ReadModel(YamlNode node)
     {
-        if (Mapping(node, "model", Schema.ModelKeys, "a mapping (name or path, pooling)") is not { } mapped) return null;
+        if (Mapping(node, "model", Schema.ModelKeys, "a mapping (name or path, head, pooling)") is not { } mapped) return null;
         var (v, where) = mapped;
         return new ModelSection(
             v.TryGetValue("name", out var n) ? Name(n, "model.name", Schema.Model) : null,
             v.TryGetValue("path", out n) ? Text(n, "model.path") : null,
-            v.TryGetValue("pooling", out n) ? Name(n, "model.pooling", Schema.Pooling) : null,
+            v.TryGetValue("head", out n) ? Name(n, "model.head", vocabulary.Heads.Map) : null,
+            v.TryGetValue("pooling", out n) ? Name(n, "model.pooling", vocabulary.Poolings.Map) : null,
             where);
     }
 
@@ -124,7 +127,7 @@ public sealed partial class ExperimentReader
         if (Mapping(node, "lora", Schema.LoraKeys, "a mapping (rank, alpha, targets, …)") is not { } mapped) return null;
         var (v, where) = mapped;
         EquatableArray<TargetRank>? ranks = null;
-        if (v.TryGetValue("rank_per_target", out var r) && Mapping(r, "lora.rank_per_target", Schema.LoraTarget.Names.ToArray(), "a mapping of target: rank, e.g. {query: 4}") is { } perTarget)
+        if (v.TryGetValue("rank_per_target", out var r) && Mapping(r, "lora.rank_per_target", vocabulary.LoraTargets.Names.ToArray(), "a mapping of target: rank, e.g. {query: 4}") is { } perTarget)
         {
             var list = new List<TargetRank>();
             foreach (var pair in perTarget.Values)
@@ -134,7 +137,7 @@ public sealed partial class ExperimentReader
         return new LoraSection(
             v.TryGetValue("rank", out var n) ? Integer(n, "lora.rank", AtLeastOne) : null,
             v.TryGetValue("alpha", out n) ? Number(n, "lora.alpha", Positive) : null,
-            v.TryGetValue("targets", out n) ? NonEmpty(Names(n, "lora.targets", Schema.LoraTarget), n, "lora.targets") : null,
+            v.TryGetValue("targets", out n) ? NonEmpty(Names(n, "lora.targets", vocabulary.LoraTargets.Map), n, "lora.targets") : null,
             v.TryGetValue("dropout", out n) ? Number(n, "lora.dropout", RateRange) : null,
             v.TryGetValue("rslora", out n) ? Boolean(n, "lora.rslora") : null,
             ranks,
@@ -145,7 +148,7 @@ public sealed partial class ExperimentReader
     {
         if (names is { IsEmpty: true })
         {
-            Report(DiagnosticDescriptors.OutOfRange, node.Span, key, "empty", "at least one of " + string.Join(", ", Schema.LoraTarget.Names));
+            Report(DiagnosticDescriptors.OutOfRange, node.Span, key, "empty", "at least one of " + string.Join(", ", vocabulary.LoraTargets.Names));
             return null;
         }
         return names;
@@ -156,7 +159,7 @@ public sealed partial class ExperimentReader
         if (node is YamlScalar { IsNull: false } shorthand)
         {
             // "dropout: hiddenkey" is short for "dropout: {preset: hiddenkey}".
-            string? preset = Name(shorthand, "dropout", Schema.Preset);
+            string? preset = Name(shorthand, "dropout", vocabulary.PresetNames);
             return preset is null ? null : new DropoutSection(preset, null, null, null, null, null,
                 new Located(shorthand.Span, new[] { new KeySpan("preset", shorthand.Span, shorthand.Span) }.ToEquatableArray()));
         }
@@ -180,16 +183,16 @@ public sealed partial class ExperimentReader
         var (v, where) = mapped;
         if (!v.TryGetValue("preset", out var presetNode))
         {
-            Report(DiagnosticDescriptors.MissingKey, where.Span, "dropout", "preset", $"name one of {string.Join(", ", Schema.Preset.Names)}, or write a list of entries");
+            Report(DiagnosticDescriptors.MissingKey, where.Span, "dropout", "preset", $"name one of {string.Join(", ", vocabulary.PresetNames.Names)}, or write a list of entries");
             return null;
         }
-        string? name = Name(presetNode, "dropout.preset", Schema.Preset);
+        string? name = Name(presetNode, "dropout.preset", vocabulary.PresetNames);
         var section = new DropoutSection(
             name,
             v.TryGetValue("rate", out var n) ? Number(n, "dropout.rate", RateRange) : null,
             v.TryGetValue("key_rate", out n) ? Number(n, "dropout.key_rate", RateRange) : null,
             v.TryGetValue("hidden_rate", out n) ? Number(n, "dropout.hidden_rate", RateRange) : null,
-            v.TryGetValue("pattern", out n) ? Name(n, "dropout.pattern", Schema.Pattern) : null,
+            v.TryGetValue("pattern", out n) ? Name(n, "dropout.pattern", vocabulary.Patterns.Map) : null,
             null,
             where);
         return name is null ? null : section;
@@ -204,17 +207,17 @@ public sealed partial class ExperimentReader
             if (!v.ContainsKey(required))
                 Report(DiagnosticDescriptors.MissingKey, where.Span, key, required, required switch
                 {
-                    "position" => "one of " + string.Join(", ", Schema.Position.Names),
-                    "pattern" => "one of " + string.Join(", ", Schema.Pattern.Names),
+                    "position" => "one of " + string.Join(", ", vocabulary.Positions.Names),
+                    "pattern" => "one of " + string.Join(", ", vocabulary.Patterns.Names),
                     _ => "a rate in [0, 1)",
                 });
         }
-        string? position = v.TryGetValue("position", out var n) ? Name(n, key + ".position", Schema.Position) : null;
-        string? pattern = v.TryGetValue("pattern", out n) ? Name(n, key + ".pattern", Schema.Pattern) : null;
+        string? position = v.TryGetValue("position", out var n) ? Name(n, key + ".position", vocabulary.Positions.Map) : null;
+        string? pattern = v.TryGetValue("pattern", out n) ? Name(n, key + ".pattern", vocabulary.Patterns.Map) : null;
         double? rate = v.TryGetValue("rate", out n) ? Number(n, key + ".rate", RateRange) : null;
         LayersValue? layers = v.TryGetValue("layers", out n) ? ReadLayers(n, key + ".layers") : null;
-        string? spanStart = v.TryGetValue("span_start", out n) ? Name(n, key + ".span_start", Schema.SpanStart) : null;
-        string? normalization = v.TryGetValue("normalization", out n) ? Name(n, key + ".normalization", Schema.Normalization) : null;
+        string? spanStart = v.TryGetValue("span_start", out n) ? Name(n, key + ".span_start", vocabulary.SpanStarts.Map) : null;
+        string? normalization = v.TryGetValue("normalization", out n) ? Name(n, key + ".normalization", vocabulary.Normalizations.Map) : null;
         if (position is null || pattern is null || rate is null) return null;
         if (v.ContainsKey("layers") && layers is null) return null;
         if (v.ContainsKey("span_start") && spanStart is null || v.ContainsKey("normalization") && normalization is null) return null;
@@ -257,9 +260,9 @@ public sealed partial class ExperimentReader
         if (Mapping(node, "compensation", Schema.CompensationKeys, "a mapping (kind, weight, branches)") is not { } mapped) return null;
         var (v, where) = mapped;
         var section = new CompensationSection(
-            v.TryGetValue("kind", out var n) ? Name(n, "compensation.kind", Schema.CompensationKind) : null,
+            v.TryGetValue("kind", out var n) ? Name(n, "compensation.kind", vocabulary.CompensationNames) : null,
             v.TryGetValue("weight", out n) ? Number(n, "compensation.weight", NonNegative) : null,
-            v.TryGetValue("branches", out n) ? Name(n, "compensation.branches", Schema.KlBranches) : null,
+            v.TryGetValue("branches", out n) ? Name(n, "compensation.branches", vocabulary.Branches.Map) : null,
             where);
         return section;
     }
@@ -285,7 +288,7 @@ public sealed partial class ExperimentReader
             v.TryGetValue("eval_every_steps", out n) ? Integer(n, "training.eval_every_steps", new Range(0, true, int.MaxValue, true, "≥ 0 (0 = at epoch ends only)")) : null,
             v.TryGetValue("early_stopping_patience", out n) ? Integer(n, "training.early_stopping_patience", new Range(0, true, int.MaxValue, true, "≥ 0 (0 = never stop early)")) : null,
             device,
-            v.TryGetValue("precision", out n) ? Name(n, "training.precision", Schema.Precision) : null,
+            v.TryGetValue("precision", out n) ? Name(n, "training.precision", vocabulary.Precisions.Map) : null,
             where);
     }
 

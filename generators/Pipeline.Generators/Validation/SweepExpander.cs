@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Pipeline.Generators.Emit;
 using Pipeline.Generators.Model;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Generators.Validation;
 
@@ -15,7 +16,7 @@ public static class SweepExpander
 {
     public const string DefaultVariant = "default";
 
-    public static IReadOnlyList<Variant> Expand(ExperimentModel experiment, List<Problem> problems)
+    public static IReadOnlyList<Variant> Expand(ExperimentModel experiment, VocabularyModel vocabulary, List<Problem> problems)
     {
         var variants = new List<Variant> { new(DefaultVariant, experiment) };
         if (experiment.Sweep.IsEmpty) return variants;
@@ -31,7 +32,7 @@ public static class SweepExpander
             // The preset first: what the other axes mean depends on it.
             foreach (int i in Enumerable.Range(0, axes.Count).OrderBy(i => axes[i].Name == "preset" ? 0 : 1))
             {
-                var (applied, error) = Apply(variant, axes[i].Name, point[i]);
+                var (applied, error) = Apply(variant, axes[i].Name, point[i], vocabulary);
                 if (error is not null)
                 {
                     if (reported.Add(axes[i].Name + error))
@@ -42,7 +43,7 @@ public static class SweepExpander
                 variant = applied!;
             }
             if (!ok) continue;
-            foreach (var problem in ExperimentValidator.Validate(variant))
+            foreach (var problem in ExperimentValidator.Validate(variant, vocabulary))
             {
                 if (reported.Add(problem.Message))
                     problems.Add(new Problem(DiagnosticDescriptors.InvalidSweep, sweepKey, [$"variant '{name}': {problem.Message}"]));
@@ -67,46 +68,43 @@ public static class SweepExpander
     }
 
     /// <summary>One axis value applied to an experiment, or why it cannot be.</summary>
-    static (ExperimentModel? Result, string? Error) Apply(ExperimentModel e, string axis, SweepValue value)
+    static (ExperimentModel? Result, string? Error) Apply(ExperimentModel e, string axis, SweepValue value, VocabularyModel vocabulary)
     {
         var dropout = e.Dropout;
+        var preset = vocabulary.Preset(dropout.Preset);
         double x = value.Number;
+        string PresetsWith(string key) => DropRules.Or(vocabulary.Presets.Where(p => p.Facts.Keys.Contains(key)).Select(p => p.Yaml).ToList());
         switch (axis)
         {
             case "preset":
                 if (dropout.IsList) return (null, "the dropout plan is an explicit list; a preset axis needs 'dropout: {preset: …}'");
                 return (e with { Dropout = dropout with { Preset = value.Text } }, null);
             case "pattern":
-                if (dropout.Preset is not string p || !Schema.IsSingleRatePreset(p))
-                    return (null, "pattern sweeps the pattern of preset dropkey, dropattention or hiddencut");
+                if (preset?.PatternKey is null)
+                    return (null, $"pattern sweeps the pattern of preset {PresetsWith("pattern")}");
                 return (e with { Dropout = dropout with { Pattern = value.Text } }, null);
             case "rate":
                 if (dropout.IsList)
                     return dropout.Entries!.Value.Count == 0 ? (null, "the dropout list is empty")
                         : (e with { Dropout = dropout with { Entries = dropout.Entries.Value.Select(d => d with { Rate = x }).ToEquatableArray() } }, null);
-                if (dropout.Preset is string single && Schema.IsSingleRatePreset(single)) return (e with { Dropout = dropout with { Rate = x } }, null);
-                if (dropout.Preset is string tied && Schema.IsHiddenKeyPreset(tied))
-                    return (e with { Dropout = dropout with { Rate = null, KeyRate = x, HiddenRate = x } }, null);
-                return (null, $"preset {dropout.Preset ?? "baseline"} has no rate");
+                if (preset is null || preset.Facts.RatesSetBy(PresetFacts.SharedRateKey).Count == 0)
+                    return (null, $"preset {dropout.Preset ?? vocabulary.Baseline} has no rate");
+                // 'rate' of a several-rate preset sets each of its rates, which then sweep together.
+                if (preset.RateKeys.Contains(PresetFacts.SharedRateKey)) return (e with { Dropout = dropout with { Rate = x } }, null);
+                return (e with { Dropout = preset.RateKeys.Aggregate(dropout with { Rate = null }, (d, key) => d.WithRate(key, x)) }, null);
             case "key_rate" or "hidden_rate" when !dropout.IsList:
-                if (dropout.Preset is not string hk || !Schema.IsHiddenKeyPreset(hk))
-                    return (null, $"{axis} sweeps a rate of preset hiddenkey or hiddenkey_minus (or the {(axis == "key_rate" ? "attention_logits" : "hidden")} entries of a list)");
-                var rates = dropout with { KeyRate = dropout.KeyRate ?? dropout.Rate, HiddenRate = dropout.HiddenRate ?? dropout.Rate, Rate = null };
-                return (e with { Dropout = axis == "key_rate" ? rates with { KeyRate = x } : rates with { HiddenRate = x } }, null);
+                if (preset is null || !preset.RateKeys.Contains(axis))
+                    return (null, $"{axis} sweeps a rate of preset {PresetsWith(axis)} (or the {ListAxisPosition(axis)} entries of a list)");
+                // The other rates keep what a shared 'rate' gave them.
+                var rates = preset.RateKeys.Aggregate(dropout with { Rate = null }, (d, key) => d.WithRate(key, dropout.RateOf(key) ?? dropout.Rate));
+                return (e with { Dropout = rates.WithRate(axis, x) }, null);
             case "key_rate" or "hidden_rate" or "attention_rate" or "input_rate" or "output_rate":
-                string position = axis switch
-                {
-                    "key_rate" => "attention_logits",
-                    "attention_rate" => "attention_weights",
-                    "hidden_rate" => "hidden",
-                    "input_rate" => "input",
-                    _ => "output",
-                };
+                string position = ListAxisPosition(axis);
                 if (!dropout.IsList || !dropout.Entries!.Value.Any(d => d.Position == position))
                     return (null, $"{axis} sweeps the rate of the {position} entries of a dropout list, and there are none");
                 return (e with { Dropout = dropout with { Entries = dropout.Entries.Value.Select(d => d.Position == position ? d with { Rate = x } : d).ToEquatableArray() } }, null);
             case "weight":
-                if (Plans.Effective(dropout, e.Compensation).IsNone)
+                if (Plans.Effective(dropout, e.Compensation, vocabulary).IsNone)
                     return (null, "there is no compensation to weigh; add 'compensation: {kind: …}' or use preset hiddenkey");
                 var compensation = e.Compensation ?? new CompensationSection(null, null, null, Located.At(e.Where.Span));
                 return (e with { Compensation = compensation with { Weight = x } }, null);
@@ -120,4 +118,14 @@ public static class SweepExpander
             default: return (null, "unknown axis");
         }
     }
+
+    /// <summary>The position whose list entries a rate axis sweeps (the sweep axes' meaning, docs/experiments.md "Sweeps").</summary>
+    static string ListAxisPosition(string axis) => axis switch
+    {
+        "key_rate" => "attention_logits",
+        "attention_rate" => "attention_weights",
+        "hidden_rate" => "hidden",
+        "input_rate" => "input",
+        _ => "output",
+    };
 }

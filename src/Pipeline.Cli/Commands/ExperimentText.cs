@@ -3,6 +3,7 @@ using System.Text;
 using Pipeline.Compensation;
 using Pipeline.Dropout;
 using Pipeline.Experiments;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Cli.Commands;
 
@@ -23,7 +24,8 @@ static class ExperimentText
         Line("model:");
         Line($"  name: {d.Model.Name ?? "null"}");
         Line($"  path: {d.Model.Path ?? "null"}");
-        Line($"  pooling: {(d.Model.Pooling is { } pooling ? Snake(pooling) : "null  # the model's own")}");
+        Line($"  head: {(d.Model.Head is { } head ? Name(head) : "null  # the model's own")}");
+        Line($"  pooling: {(d.Model.Pooling is { } pooling ? Name(pooling) : "null  # the model's own")}");
         Line("task:");
         Line($"  dataset: {d.Task.Dataset ?? "null"}");
         Line($"  format: {d.Task.Format ?? "null"}");
@@ -37,27 +39,28 @@ static class ExperimentText
         Line("lora:");
         Line($"  rank: {d.Lora.Rank}");
         Line($"  alpha: {Number(d.Lora.Alpha)}  # scaling {Number(d.Lora.ScalingFor(d.Lora.Rank))}");
-        Line($"  targets: [{string.Join(", ", d.Lora.Targets.Select(Snake))}]");
+        Line($"  targets: [{string.Join(", ", d.Lora.Targets.Select(Name))}]");
         Line($"  dropout: {Number(d.Lora.Dropout)}");
         Line($"  rslora: {Bool(d.Lora.UseRsLora)}");
-        Line($"  rank_per_target: {{{string.Join(", ", d.Lora.RankPerTarget.Select(p => $"{Snake(p.Key)}: {p.Value}"))}}}");
+        Line($"  rank_per_target: {{{string.Join(", ", d.Lora.RankPerTarget.Select(p => $"{Name(p.Key)}: {p.Value}"))}}}");
         if (d.Dropout.Drops.Count == 0) Line("dropout: []  # no dropout anywhere");
         else Line("dropout:");
         foreach (var spec in d.Dropout.Drops)
         {
-            Line($"  - position: {Snake(spec.Position)}");
-            Line($"    pattern: {Snake(spec.Pattern)}");
+            Line($"  - position: {Name(spec.Position)}");
+            Line($"    pattern: {Name(spec.Pattern)}");
             Line($"    rate: {Number(spec.Rate)}");
             Line($"    layers: {Layers(spec.Layers)}");
-            if (spec.Pattern == DropPattern.Span) Line($"    span_start: {Snake(spec.SpanStart)}");
-            if (spec.Position == DropPosition.AttentionWeights) Line($"    normalization: {Snake(spec.Normalization)}");
+            // The defaults in effect, shown where the rules let them be written.
+            if (Applies(spec, spec with { SpanStart = spec.EffectiveSpanStart })) Line($"    span_start: {Name(spec.EffectiveSpanStart)}");
+            if (Applies(spec, spec with { Normalization = spec.EffectiveNormalization })) Line($"    normalization: {Name(spec.EffectiveNormalization)}");
         }
         Line("compensation:");
-        Line($"  kind: {Kind(d.Dropout.Compensation)}");
+        Line($"  kind: {YamlVocabulary.NameOf(d.Dropout.Compensation)}");
         if (d.Dropout.Compensation is not NoCompensation)
             Line($"  weight: {Number(d.Dropout.Compensation.Weight)}");
         if (d.Dropout.Compensation is BidirectionalKl kl)
-            Line($"  branches: {(kl.Branches == KlBranches.Both ? "both" : "one")}");
+            Line($"  branches: {Name(kl.Branches)}");
         Line("training:");
         Line($"  epochs: {d.Training.Epochs}");
         Line($"  batch_size: {d.Training.BatchSize}");
@@ -69,7 +72,7 @@ static class ExperimentText
         Line($"  eval_every_steps: {d.Training.EvalEverySteps}");
         Line($"  early_stopping_patience: {d.Training.EarlyStoppingPatience}");
         Line($"  device: {d.Training.Device ?? "null  # CUDA when available"}");
-        Line($"  precision: {Snake(d.Training.Precision)}");
+        Line($"  precision: {Name(d.Training.Precision)}");
         Line($"seeds: [{string.Join(", ", d.Seeds)}]");
         return text.ToString();
     }
@@ -78,8 +81,8 @@ static class ExperimentText
     public static string Plan(DropoutPlan plan)
     {
         string drops = plan.Drops.Count == 0 ? "none"
-            : string.Join(" + ", plan.Drops.Select(s => $"{Snake(s.Position)}/{Snake(s.Pattern)}@{Number(s.Rate)}"));
-        return plan.Compensation is NoCompensation ? drops : $"{drops}, {Kind(plan.Compensation)} w={Number(plan.Compensation.Weight)}";
+            : string.Join(" + ", plan.Drops.Select(s => $"{Name(s.Position)}/{Name(s.Pattern)}@{Number(s.Rate)}"));
+        return plan.Compensation is NoCompensation ? drops : $"{drops}, {YamlVocabulary.NameOf(plan.Compensation)} w={Number(plan.Compensation.Weight)}";
     }
 
     public static string Model(ModelOptions model) => model.Name ?? model.Path ?? "?";
@@ -93,13 +96,8 @@ static class ExperimentText
         return 0;
     }
 
-    static string Kind(CompensationMeasure compensation) => compensation switch
-    {
-        BidirectionalKl => "bidirectional_kl",
-        JsToInference => "js_to_inference",
-        HiddenCutJs => "hiddencut_js",
-        _ => "none",
-    };
+    /// <summary>True when <paramref name="written"/> (the spec with a default spelled out) is as valid as the spec.</summary>
+    static bool Applies(DropSpec spec, DropSpec written) => written.Validate().Count() == spec.Validate().Count();
 
     static string Layers(LayerSelection layers) => layers.ToString();
 
@@ -107,17 +105,6 @@ static class ExperimentText
 
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>An enum member in the YAML's snake_case (AttentionLogits → attention_logits).</summary>
-    public static string Snake<T>(T value) where T : struct, Enum
-    {
-        string name = value.ToString();
-        if (typeof(T) == typeof(Models.Pooling) || typeof(T) == typeof(Models.Precision)) return name.ToLowerInvariant();
-        var snake = new StringBuilder();
-        for (int i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0) snake.Append('_');
-            snake.Append(char.ToLowerInvariant(name[i]));
-        }
-        return snake.ToString();
-    }
+    /// <summary>An enum member under its YAML name (AttentionLogits → attention_logits).</summary>
+    public static string Name<T>(T value) where T : struct, Enum => YamlVocabulary.NameOf(value);
 }

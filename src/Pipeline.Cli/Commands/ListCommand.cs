@@ -17,7 +17,7 @@ static class ListCommand
     {
         var rows = ExperimentRegistry.All.Select(e =>
         {
-            var d = e.Variants[0];
+            var d = ShowCommand.Default(e);
             return new[] { e.Name, e.SourceFile, ExperimentText.Model(d.Model), ExperimentText.Data(d.Task), ExperimentText.Plan(d.Dropout), e.Variants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         }).ToList();
         string[] header = ["NAME", "FILE", "MODEL", "DATA", "PLAN (default variant)", "VARIANTS"];

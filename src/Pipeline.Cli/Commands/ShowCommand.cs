@@ -6,6 +6,12 @@ namespace Pipeline.Cli.Commands;
 /// <summary><c>pipeline show NAME [--variant V]</c>: the resolved configuration of one experiment variant.</summary>
 static class ShowCommand
 {
+    /// <summary>The variant that is the YAML file as written; the grid's points have other names (the generator's SweepExpander.DefaultVariant).</summary>
+    public const string DefaultVariant = "default";
+
+    /// <summary>The experiment's default variant, by name.</summary>
+    public static ExperimentDefinition Default(IExperiment experiment) => experiment.Variants.Single(v => v.Variant == DefaultVariant);
+
     public static Command Create()
     {
         var name = new Argument<string>("name") { Description = "The experiment's name (see 'pipeline list')." };
@@ -18,7 +24,7 @@ static class ShowCommand
     public static int Run(string name, string? variantName, TextWriter output)
     {
         var experiment = Resolve(name);
-        var variant = variantName is null ? experiment.Variants[0]
+        var variant = variantName is null ? Default(experiment)
             : experiment.Variants.FirstOrDefault(v => v.Variant == variantName)
               ?? throw new ArgumentException($"experiment '{name}' has no variant '{variantName}'; it has: {Abbreviate(experiment.Variants.Select(v => v.Variant))}");
         output.Write(ExperimentText.Resolved(experiment, variant));

@@ -20,8 +20,9 @@ static class SweepCommand
         command.SetAction((result, cancel) =>
         {
             var experiment = ShowCommand.Resolve(result.GetValue(name)!);
-            // Variants[0] is the file as written; a grid's points follow it. Without a grid, run the file itself.
-            var variants = experiment.Variants.Count > 1 ? experiment.Variants.Skip(1).ToList() : [experiment.Variants[0]];
+            // The grid's points are every variant but "default" (the file as written); without a grid, run that one.
+            var grid = experiment.Variants.Where(v => v.Variant != ShowCommand.DefaultVariant).ToList();
+            var variants = grid.Count > 0 ? grid : experiment.Variants.ToList();
             var jobs = variants.SelectMany(v => v.Seeds.Select(seed => (Variant: v, Seed: seed))).ToList();
             Console.WriteLine($"{experiment.Name}: {variants.Count} variant(s) × seeds = {jobs.Count} run(s)");
 

@@ -73,8 +73,8 @@ public static class StepBenchmark
     public static DropoutPlan Plan(string name) => name.ToLowerInvariant() switch
     {
         "dropkey-column" => Presets.DropKey(0.1, DropPattern.Column),
-        _ => Presets.ByName(name) ?? throw new ArgumentException(
-            $"plan '{name}': expected one of {string.Join(", ", Presets.Names)}, dropkey-column"),
+        _ => Vocabulary.PresetCatalog.Create(name.ToLowerInvariant()) ?? throw new ArgumentException(
+            $"plan '{name}': expected one of {string.Join(", ", Vocabulary.PresetCatalog.Names)}, dropkey-column"),
     };
 
     public static BenchReport Run(BenchOptions options, Action<string>? log = null)

@@ -1,3 +1,5 @@
+using Pipeline.Vocabulary;
+
 namespace Pipeline.Compensation;
 
 /// <summary>
@@ -21,6 +23,7 @@ public abstract record CompensationMeasure
 }
 
 /// <summary>Task loss only.</summary>
+[YamlName("none")]
 public sealed record NoCompensation : CompensationMeasure
 {
     public override double Weight => 0;
@@ -35,13 +38,16 @@ public enum KlBranches
     /// The paper (Figure 3, Limitations): the second pass runs with fresh masks under no-grad;
     /// loss = task(P1) + w·½[KL(P1‖P2) + KL(P2‖P1)] with P2 detached.
     /// </summary>
+    [YamlName("one")]
     OneWithGradient,
 
     /// <summary>R-Drop: both passes carry gradients; task loss averaged over both; same symmetric KL.</summary>
+    [YamlName("both")]
     Both,
 }
 
 /// <summary>Bidirectional KL between two dropout passes (Eq. 11, R-Drop). Regression: MSE between the passes' pooled last-layer representations.</summary>
+[YamlName("bidirectional_kl")]
 public sealed record BidirectionalKl(double Weight, KlBranches Branches = KlBranches.OneWithGradient) : CompensationMeasure
 {
     public override double Weight { get; } = Weight;
@@ -53,6 +59,7 @@ public sealed record BidirectionalKl(double Weight, KlBranches Branches = KlBran
 /// The paper's "JS" (Eq. 12): KL(P1‖P) with P the inference (dropout-free, eval-mode) output, computed
 /// under no-grad. Despite the name it is a one-directional KL.
 /// </summary>
+[YamlName("js_to_inference")]
 public sealed record JsToInference(double Weight) : CompensationMeasure
 {
     public override double Weight { get; } = Weight;
@@ -64,6 +71,7 @@ public sealed record JsToInference(double Weight) : CompensationMeasure
 /// HiddenCut's official loss: task(uncut) + task(cut) + w·½[KL(m‖p) + KL(m‖q)], m = (p+q)/2, with p the
 /// plan-free pass and q the dropout pass, both carrying gradients.
 /// </summary>
+[YamlName("hiddencut_js")]
 public sealed record HiddenCutJs(double Weight) : CompensationMeasure
 {
     public override double Weight { get; } = Weight;

@@ -1,3 +1,5 @@
+using Pipeline.Vocabulary;
+
 namespace Pipeline.Dropout;
 
 /// <summary>
@@ -10,6 +12,7 @@ public enum DropPattern
     /// Each entry independently with probability p. Attention: one (query, key) pair of a head.
     /// Hidden/Input/Output: one unit of one token, kept units rescaled by 1/(1−p) (inverted dropout).
     /// </summary>
+    [YamlName("element"), AppliesTo(DropPosition.Input, DropPosition.AttentionLogits, DropPosition.AttentionWeights, DropPosition.Hidden, DropPosition.Output)]
     Element,
 
     /// <summary>
@@ -17,6 +20,7 @@ public enum DropPattern
     /// (the paper's "masked key columns"). Hidden/Input: a whole token vector (all D units; token cutoff).
     /// Not rescaled (like DropKey and HiddenCut's cuts).
     /// </summary>
+    [YamlName("column"), AppliesTo(DropPosition.Input, DropPosition.AttentionLogits, DropPosition.AttentionWeights, DropPosition.Hidden)]
     Column,
 
     /// <summary>
@@ -25,12 +29,14 @@ public enum DropPattern
     /// over the valid positions — so the expected dropped fraction equals the rate. Not rescaled.
     /// HiddenCut's attention-guided start is <see cref="SpanStart.AttentionGuided"/>.
     /// </summary>
+    [YamlName("span"), AppliesTo(DropPosition.Input, DropPosition.AttentionLogits, DropPosition.AttentionWeights, DropPosition.Hidden)]
     Span,
 
     /// <summary>
     /// Whole feature dimensions across every token of an example with probability p (feature cutoff).
     /// Input and Hidden only; the other reading of Figure 2's "column" for HiddenCut. Not rescaled.
     /// </summary>
+    [YamlName("feature"), AppliesTo(DropPosition.Input, DropPosition.Hidden)]
     Feature,
 }
 
@@ -38,11 +44,13 @@ public enum DropPattern
 public enum SpanStart
 {
     /// <summary>Uniform over the valid starts (this project's default; the paper does not say).</summary>
+    [YamlName("uniform"), AppliesTo(Patterns = [DropPattern.Span])]
     Uniform,
 
     /// <summary>
     /// HiddenCut's official rule: uniform among the top 40% of tokens ranked by the attention they receive
     /// (summed over heads and queries) in the same layer. Hidden position only; needs the explicit attention path.
     /// </summary>
+    [YamlName("attention_guided"), AppliesTo(DropPosition.Hidden, Patterns = [DropPattern.Span])]
     AttentionGuided,
 }

@@ -1,4 +1,5 @@
 using Pipeline.Compensation;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Dropout;
 
@@ -31,25 +32,14 @@ public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeas
     public DropoutPlan With(CompensationMeasure compensation) => this with { Compensation = compensation };
 
     /// <summary>
-    /// Problems with the plan, each naming the offending entry; empty when valid. With
-    /// <paramref name="layerCount"/> the layer overlap check is exact for that model (latter_half of 6 layers
-    /// is 3–5); without it, it is judged on a 256-layer model, as the YAML generator does.
+    /// Problems with the plan, each naming the offending entry; empty when valid (DropRules, the generator's
+    /// rules too). With <paramref name="layerCount"/> the layer overlap check is exact for that model
+    /// (latter_half of 6 layers is 3–5); without it, it is judged on a 256-layer model, as the generator does.
     /// </summary>
     public IReadOnlyList<string> Validate(int? layerCount = null)
     {
-        var errors = new List<string>();
-        for (int i = 0; i < Drops.Count; i++)
-            errors.AddRange(Drops[i].Validate().Select(e => $"dropout[{i}] ({Drops[i].Position}): {e}"));
-
-        // One spec per position and layer keeps "what do I drop here?" unambiguous.
-        foreach (var group in Drops.GroupBy(d => d.Position).Where(g => g.Count() > 1))
-        {
-            var specs = group.ToList();
-            for (int a = 0; a < specs.Count; a++)
-                for (int b = a + 1; b < specs.Count; b++)
-                    if (Overlap(specs[a].Layers, specs[b].Layers, layerCount ?? 256))
-                        errors.Add($"dropout: two entries drop at {group.Key} in the same layers; give them disjoint layers or merge them");
-        }
+        var errors = DropRules.CheckPlan(Drops.Select(YamlVocabulary.Written).ToList(), YamlVocabulary.Drops, layerCount)
+            .Select(p => p.Message).ToList();
         errors.AddRange(Compensation.Validate().Select(e => $"compensation: {e}"));
         return errors;
     }
@@ -61,9 +51,6 @@ public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeas
         if (errors.Count > 0) throw new ArgumentException("invalid dropout plan:\n  " + string.Join("\n  ", errors));
         return this;
     }
-
-    static bool Overlap(LayerSelection a, LayerSelection b, int layerCount) =>
-        Enumerable.Range(0, layerCount).Any(l => a.Contains(l, layerCount) && b.Contains(l, layerCount));
 
     public override string ToString() =>
         (Drops.Count == 0 ? "no dropout" : string.Join(" + ", Drops)) + $"; {Compensation}";

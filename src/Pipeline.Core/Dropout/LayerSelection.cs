@@ -1,3 +1,5 @@
+using Pipeline.Vocabulary;
+
 namespace Pipeline.Dropout;
 
 /// <summary>Which transformer layers a per-layer dropout acts in.</summary>
@@ -12,23 +14,26 @@ public abstract record LayerSelection
     /// <summary>An explicit list of 0-based layer indices.</summary>
     public static LayerSelection Of(params int[] layers) => new ListedLayers(layers);
 
-    public abstract bool Contains(int layer, int layerCount);
+    public bool Contains(int layer, int layerCount) => ToLayerSet().Contains(layer, layerCount);
+
+    /// <summary>The selection as DropRules sees it (which also defines what each selection contains).</summary>
+    internal abstract LayerSet ToLayerSet();
 
     sealed record AllLayers : LayerSelection
     {
-        public override bool Contains(int layer, int layerCount) => true;
+        internal override LayerSet ToLayerSet() => LayerSet.All;
         public override string ToString() => "all";
     }
 
     sealed record LatterHalfLayers : LayerSelection
     {
-        public override bool Contains(int layer, int layerCount) => layer >= layerCount / 2;
+        internal override LayerSet ToLayerSet() => LayerSet.LatterHalf;
         public override string ToString() => "latter_half";
     }
 
     public sealed record ListedLayers(IReadOnlyList<int> Layers) : LayerSelection
     {
-        public override bool Contains(int layer, int layerCount) => Layers.Contains(layer);
+        internal override LayerSet ToLayerSet() => LayerSet.Of(Layers);
         public override string ToString() => "[" + string.Join(", ", Layers) + "]";
         public bool Equals(ListedLayers? other) => other is not null && Layers.SequenceEqual(other.Layers);
         public override int GetHashCode() => Layers.Aggregate(17, (h, l) => h * 31 + l);

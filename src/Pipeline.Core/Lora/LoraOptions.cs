@@ -1,19 +1,27 @@
+using Pipeline.Vocabulary;
+
 namespace Pipeline.Lora;
 
-/// <summary>The linear layers of a transformer block that LoRA can adapt (YAML names in brackets).</summary>
+/// <summary>The linear layers of a transformer block that LoRA can adapt; [Default] marks the default targets.</summary>
 public enum LoraTarget
 {
-    /// <summary>[query] attention query projection.</summary>
+    /// <summary>Attention query projection.</summary>
+    [YamlName("query"), Default]
     Query,
-    /// <summary>[key] attention key projection.</summary>
+    /// <summary>Attention key projection.</summary>
+    [YamlName("key")]
     Key,
-    /// <summary>[value] attention value projection.</summary>
+    /// <summary>Attention value projection.</summary>
+    [YamlName("value"), Default]
     Value,
-    /// <summary>[attention_output] projection after attention (BERT attention.output.dense).</summary>
+    /// <summary>Projection after attention (BERT attention.output.dense).</summary>
+    [YamlName("attention_output")]
     AttentionOutput,
-    /// <summary>[ffn_in] FFN up-projection (BERT intermediate.dense).</summary>
+    /// <summary>FFN up-projection (BERT intermediate.dense).</summary>
+    [YamlName("ffn_in")]
     FfnIn,
-    /// <summary>[ffn_out] FFN down-projection (BERT output.dense).</summary>
+    /// <summary>FFN down-projection (BERT output.dense).</summary>
+    [YamlName("ffn_out")]
     FfnOut,
 }
 
@@ -35,7 +43,10 @@ public sealed record LoraOptions(
     bool UseRsLora = false,
     IReadOnlyDictionary<LoraTarget, int>? RankPerTarget = null)
 {
-    public IReadOnlyList<LoraTarget> Targets { get; init; } = Targets ?? [LoraTarget.Query, LoraTarget.Value];
+    public IReadOnlyList<LoraTarget> Targets { get; init; } = Targets ?? DefaultTargets;
+
+    /// <summary>The targets marked [Default]: query and value.</summary>
+    public static IReadOnlyList<LoraTarget> DefaultTargets { get; } = YamlVocabulary.Marked<LoraTarget, DefaultAttribute>();
     public IReadOnlyDictionary<LoraTarget, int> RankPerTarget { get; init; } = RankPerTarget ?? new Dictionary<LoraTarget, int>();
 
     /// <summary>The rank for <paramref name="target"/>, or 0 when it is not adapted.</summary>
@@ -49,7 +60,7 @@ public sealed record LoraOptions(
         if (Rank <= 0) yield return $"rank {Rank} must be ≥ 1";
         if (!(Alpha > 0)) yield return $"alpha {Alpha} must be > 0";
         if (!(Dropout >= 0 && Dropout < 1)) yield return $"dropout {Dropout} is outside [0, 1)";
-        if (Targets.Count == 0) yield return "targets must name at least one of query, key, value, attention_output, ffn_in, ffn_out";
+        if (Targets.Count == 0) yield return "targets must name at least one of " + string.Join(", ", YamlVocabulary.NamesOf<LoraTarget>());
         foreach (var (target, rank) in RankPerTarget)
         {
             if (rank <= 0) yield return $"rank of {target} is {rank}; it must be ≥ 1";

@@ -3,12 +3,13 @@ using Pipeline.Dropout;
 using Pipeline.Engine;
 using Pipeline.Experiments;
 using Pipeline.Lora;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Runs;
 
 /// <summary>
 /// The resolved configuration of a run as plain data (<c>config.json</c>): enough to see exactly what ran,
-/// with which seed, on which device and software.
+/// with which seed, on which device and software. Enumerated values appear under their YAML names.
 /// </summary>
 public sealed record RunConfig(
     string Experiment, string Variant, string Description, int Seed, string Device,
@@ -17,18 +18,13 @@ public sealed record RunConfig(
 {
     public static RunConfig From(ExperimentDefinition d, int seed, string device) => new(
         d.Name, d.Variant, d.Description, seed, device, d.Model, d.Task,
-        new RunLora(d.Lora.Rank, d.Lora.Alpha, d.Lora.Targets.Select(t => t.ToString()).ToList(), d.Lora.Dropout, d.Lora.UseRsLora,
-            d.Lora.RankPerTarget.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value)),
+        new RunLora(d.Lora.Rank, d.Lora.Alpha, d.Lora.Targets.Select(t => YamlVocabulary.NameOf(t)).ToList(), d.Lora.Dropout, d.Lora.UseRsLora,
+            d.Lora.RankPerTarget.ToDictionary(kv => YamlVocabulary.NameOf(kv.Key), kv => kv.Value)),
         d.Dropout.ToString(),
-        d.Dropout.Drops.Select(s => new RunDrop(s.Position.ToString(), s.Pattern.ToString(), s.Rate, s.Layers.ToString(),
-            s.SpanStart.ToString(), s.Normalization.ToString())).ToList(),
-        d.Dropout.Compensation switch
-        {
-            BidirectionalKl kl => new RunCompensation("bidirectional_kl", kl.Weight, kl.Branches.ToString()),
-            JsToInference js => new RunCompensation("js_to_inference", js.Weight, null),
-            HiddenCutJs js => new RunCompensation("hiddencut_js", js.Weight, null),
-            _ => new RunCompensation("none", 0, null),
-        },
+        d.Dropout.Drops.Select(s => new RunDrop(YamlVocabulary.NameOf(s.Position), YamlVocabulary.NameOf(s.Pattern), s.Rate, s.Layers.ToString(),
+            YamlVocabulary.NameOf(s.EffectiveSpanStart), YamlVocabulary.NameOf(s.EffectiveNormalization))).ToList(),
+        new RunCompensation(YamlVocabulary.NameOf(d.Dropout.Compensation), d.Dropout.Compensation.Weight,
+            d.Dropout.Compensation is BidirectionalKl kl ? YamlVocabulary.NameOf(kl.Branches) : null),
         d.Training,
         new Dictionary<string, string>
         {

@@ -27,19 +27,19 @@ namespace Pipeline.Experiments
 
         static readonly ExperimentDefinition[] variants =
         {
-            Variant("default", Presets.HiddenKeyMinus().With(new BidirectionalKl(1, KlBranches.Both))),
+            Variant("default", Presets.HiddenKey().With(new BidirectionalKl(1, KlBranches.Both))),
             Variant(
                 "key_rate=0.05,hidden_rate=0.1,weight=0.5",
-                Presets.HiddenKeyMinus(keyRate: 0.05, hiddenRate: 0.1).With(new BidirectionalKl(0.5, KlBranches.Both))),
+                Presets.HiddenKey(keyRate: 0.05, hiddenRate: 0.1).With(new BidirectionalKl(0.5, KlBranches.Both))),
             Variant(
                 "key_rate=0.05,hidden_rate=0.2,weight=0.5",
-                Presets.HiddenKeyMinus(keyRate: 0.05, hiddenRate: 0.2).With(new BidirectionalKl(0.5, KlBranches.Both))),
+                Presets.HiddenKey(keyRate: 0.05, hiddenRate: 0.2).With(new BidirectionalKl(0.5, KlBranches.Both))),
             Variant(
                 "key_rate=0.1,hidden_rate=0.1,weight=0.5",
-                Presets.HiddenKeyMinus(keyRate: 0.1, hiddenRate: 0.1).With(new BidirectionalKl(0.5, KlBranches.Both))),
+                Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1).With(new BidirectionalKl(0.5, KlBranches.Both))),
             Variant(
                 "key_rate=0.1,hidden_rate=0.2,weight=0.5",
-                Presets.HiddenKeyMinus(keyRate: 0.1, hiddenRate: 0.2).With(new BidirectionalKl(0.5, KlBranches.Both))),
+                Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.2).With(new BidirectionalKl(0.5, KlBranches.Both))),
         };
 
         public string Name => name;

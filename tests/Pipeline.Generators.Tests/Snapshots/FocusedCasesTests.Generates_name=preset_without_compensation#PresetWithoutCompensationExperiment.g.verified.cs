@@ -22,7 +22,7 @@ namespace Pipeline.Experiments
         static readonly ModelOptions model = new ModelOptions();
         static readonly TaskOptions task = new TaskOptions();
         static readonly LoraOptions lora = new LoraOptions();
-        static readonly DropoutPlan dropout = Presets.HiddenKeyMinus(keyRate: 0.2, hiddenRate: 0.2);
+        static readonly DropoutPlan dropout = Presets.HiddenKey(keyRate: 0.2, hiddenRate: 0.2).With(CompensationMeasure.None);
         static readonly TrainingOptions training = new TrainingOptions();
         static readonly int[] seeds = new int[] { 1 };
 

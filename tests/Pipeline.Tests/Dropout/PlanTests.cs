@@ -1,5 +1,6 @@
 using Pipeline.Compensation;
 using Pipeline.Dropout;
+using Pipeline.Vocabulary;
 using static TorchSharp.torch;
 
 namespace Pipeline.Tests.Dropout;
@@ -114,10 +115,10 @@ public class PlanTests
             new BidirectionalKl(-1));
 
         var errors = plan.Validate();
-        Assert.Contains(errors, e => e.Contains("rate 1.5 is outside [0, 1)"));
-        Assert.Contains(errors, e => e.Contains("output position takes the element pattern only"));
-        Assert.Contains(errors, e => e.Contains("two entries drop at Hidden"));
-        Assert.Contains(errors, e => e.Contains("layers apply to per-layer positions"));
+        Assert.Contains("dropout[0] (output): rate 1.5 is outside [0, 1)", errors);
+        Assert.Contains("dropout[0] (output): pattern span applies at input, attention_logits, attention_weights or hidden, not at output", errors);
+        Assert.Contains("dropout[2] (hidden): dropout[1] already drops at hidden in the same layers; give them disjoint 'layers' or merge them", errors);
+        Assert.Contains(errors, e => e.StartsWith("dropout[3] (input): layers apply at the per-layer positions"));
         Assert.Contains(errors, e => e.StartsWith("compensation: weight -1"));
         Assert.Throws<ArgumentException>(() => plan.EnsureValid());
     }
@@ -131,8 +132,13 @@ public class PlanTests
         Assert.Equal(new BidirectionalKl(2), hiddenKey.Compensation);
         Assert.Equal(CompensationMeasure.None, Presets.HiddenKeyMinus().Compensation);
         Assert.Empty(Presets.Baseline().Drops);
-        foreach (var name in Presets.Names) Assert.NotNull(Presets.ByName(name));
-        Assert.Null(Presets.ByName("dropeverything"));
+        Assert.Equal(["baseline", "dropkey", "dropattention", "hiddencut", "hiddenkey_minus", "hiddenkey"], PresetCatalog.Names);
+        // (Plans hold lists, compared by reference: compare their text.)
+        Assert.Equal(Presets.HiddenKey(0.2, 0.2).ToString(), PresetCatalog.Create("hiddenkey", rate: 0.2)!.ToString()); // 'rate' sets every rate
+        Assert.Equal(Presets.DropKey(0.3).ToString(), PresetCatalog.Create("dropkey", rate: 0.3)!.ToString());
+        Assert.Equal(Presets.HiddenCut().ToString(), PresetCatalog.Create("hiddencut")!.ToString());
+        Assert.Null(PresetCatalog.Create("dropeverything"));
+        Assert.Contains("preset baseline has no 'rate'", Assert.Throws<ArgumentException>(() => PresetCatalog.Create("baseline", rate: 0.1)).Message);
     }
 }
 
@@ -145,7 +151,41 @@ public class PlanLayerOverlapTests
             new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1, LayerSelection.LatterHalf),
             new DropSpec(DropPosition.Hidden, DropPattern.Column, 0.1, LayerSelection.Of(3)));
         Assert.Empty(plan.Validate());                            // the generator's rule: 256 layers, no overlap
-        Assert.Contains(plan.Validate(6), e => e.Contains("two entries drop at Hidden")); // MiniLM: layers 3–5
+        Assert.Contains(plan.Validate(6), e => e.Contains("already drops at hidden in the same layers")); // MiniLM: layers 3–5
         Assert.Empty(plan.Validate(24));                          // 12–23 and 3 are disjoint
+    }
+}
+
+/// <summary>DropSpec's rules come from the attributes on the enums ([AppliesTo], [PerLayer]); written ≠ default.</summary>
+public class DropSpecRuleTests
+{
+    [Fact]
+    public void A_value_written_where_it_does_not_apply_is_an_error_even_when_it_is_the_default()
+    {
+        Assert.Empty(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1).Validate());
+        Assert.Equal(["normalization stop_gradient applies at attention_weights, not at hidden"],
+            new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1, Normalization: AttentionNormalization.StopGradient).Validate());
+        Assert.Equal(["span_start uniform applies to pattern span, not to pattern element"],
+            new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1, SpanStart: SpanStart.Uniform).Validate());
+        Assert.Equal(["span_start attention_guided applies to pattern span at hidden, not to pattern span at input"],
+            new DropSpec(DropPosition.Input, DropPattern.Span, 0.1, SpanStart: SpanStart.AttentionGuided).Validate());
+        Assert.Empty(new DropSpec(DropPosition.AttentionWeights, DropPattern.Span, 0.1, SpanStart: SpanStart.Uniform, Normalization: AttentionNormalization.WithGradient).Validate());
+    }
+
+    [Fact]
+    public void The_defaults_in_effect_are_uniform_and_stop_gradient()
+    {
+        var spec = new DropSpec(DropPosition.AttentionWeights, DropPattern.Span, 0.1);
+        Assert.Equal((SpanStart.Uniform, AttentionNormalization.StopGradient), (spec.EffectiveSpanStart, spec.EffectiveNormalization));
+    }
+
+    [Fact]
+    public void Per_layer_positions_are_the_ones_marked_PerLayer()
+    {
+        Assert.Equal([DropPosition.AttentionLogits, DropPosition.AttentionWeights, DropPosition.Hidden],
+            Enum.GetValues<DropPosition>().Where(p => p.IsPerLayer()));
+        Assert.Equal("attention_logits", YamlVocabulary.NameOf(DropPosition.AttentionLogits));
+        Assert.Equal(DropPattern.Feature, YamlVocabulary.Parse<DropPattern>("feature"));
+        Assert.Equal(["none", "bidirectional_kl", "js_to_inference", "hiddencut_js"], YamlVocabulary.CompensationKinds);
     }
 }

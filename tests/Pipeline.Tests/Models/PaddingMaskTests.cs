@@ -18,7 +18,7 @@ public class PaddingMaskTests
     public void An_unpadded_batch_without_a_mask_computes_what_the_masked_pass_computes(string planName)
     {
         var model = TinyModels.Classifier();
-        var plan = Presets.ByName(planName)!;
+        var plan = Vocabulary.PresetCatalog.Create(planName)!;
         var full = TinyModels.Batch(lengths: [7, 7, 7]);
         var unknown = full with { HasPadding = null };
         var unpadded = full with { HasPadding = false };

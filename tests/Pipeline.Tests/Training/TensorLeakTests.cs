@@ -20,7 +20,7 @@ public class TensorLeakTests
         "hiddenkey_both" => Presets.HiddenKeyMinus().With(new BidirectionalKl(1, KlBranches.Both)),
         "js" => Presets.HiddenKeyMinus().With(new JsToInference(1)),
         "hiddencut_js" => Presets.HiddenCut().With(new HiddenCutJs(1)),
-        _ => Presets.ByName(name)!,
+        _ => Vocabulary.PresetCatalog.Create(name)!,
     };
 
     static long Live => DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -57,7 +57,7 @@ public sealed class BertSelfAttention : Module
             if (mask is not null) scores = scores + mask;
             var probs = weights is null
                 ? scores.softmax(-1)
-                : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length), weights.Normalization);
+                : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length), weights.EffectiveNormalization);
             if (needReceived)
                 received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
             context = matmul(probs, v);

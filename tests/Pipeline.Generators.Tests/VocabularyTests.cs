@@ -1,0 +1,99 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Pipeline.Compensation;
+using Pipeline.Dropout;
+using Pipeline.Generators.Parsing;
+using Pipeline.Lora;
+using Pipeline.Models;
+using Pipeline.Vocabulary;
+
+namespace Pipeline.Generators.Tests;
+
+/// <summary>
+/// The generator's vocabulary is the one declared on Pipeline.Core's types: read from the compilation, it equals
+/// what the runtime reads by reflection; a new member is new YAML without a generator edit; no Core, one diagnostic.
+/// </summary>
+public class VocabularyTests
+{
+    static readonly Model.VocabularyModel Read = VocabularyReader.Read(GeneratorHarness.EmptyCompilation(), default);
+
+    [Fact]
+    public void The_compilation_and_reflection_give_the_same_names_and_facts()
+    {
+        Assert.Null(Read.Missing);
+        Assert.Equal(YamlVocabulary.NamesOf<DropPosition>(), Read.Positions.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<DropPattern>(), Read.Patterns.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<SpanStart>(), Read.SpanStarts.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<AttentionNormalization>(), Read.Normalizations.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<LoraTarget>(), Read.LoraTargets.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<Pooling>(), Read.Poolings.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<HeadKind>(), Read.Heads.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<Precision>(), Read.Precisions.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<KlBranches>(), Read.Branches.Names);
+        Assert.Equal(YamlVocabulary.CompensationKinds, Read.Compensations.Select(c => c.Yaml));
+        Assert.Equal(PresetCatalog.Names, Read.Presets.Select(p => p.Yaml));
+
+        Assert.Equal(Enum.GetValues<DropPosition>().Where(p => p.IsPerLayer()).Select(p => YamlVocabulary.NameOf(p)),
+            Read.Positions.Terms.Where(t => t.PerLayer).Select(t => t.Yaml));
+        Assert.Equal(LoraOptions.DefaultTargets.Select(t => YamlVocabulary.NameOf(t)), Read.LoraTargets.Terms.Where(t => t.IsDefault).Select(t => t.Yaml));
+        var hiddenKey = Read.Preset("hiddenkey")!;
+        Assert.Equal(["key_rate", "hidden_rate"], hiddenKey.RateKeys);
+        Assert.Equal(new Model.PresetCompensation("bidirectional_kl", "klWeight", 1.0), hiddenKey.Compensation);
+        Assert.Equal("attention_logits", Read.Preset("dropkey")!.DropsAt);
+        Assert.Equal("one", Read.Compensation("bidirectional_kl")!.DefaultBranches);
+    }
+
+    [Fact]
+    public void A_new_pattern_is_new_yaml_with_no_generator_edit()
+    {
+        // Pipeline.Core's vocabulary sources, with one pattern added the way a new method would add it.
+        string pattern = File.ReadAllText(Core("Dropout/DropPattern.cs")).Replace("    Feature,", """
+                Feature,
+
+                [YamlName("head"), AppliesTo(DropPosition.AttentionLogits, DropPosition.AttentionWeights)]
+                Head,
+            """);
+        Assert.Contains("Head,", pattern);
+        var sources = VocabularySources.Select(f => f == "Dropout/DropPattern.cs" ? pattern : File.ReadAllText(Core(f)))
+            .Append("global using System; global using System.Linq; global using System.Collections.Generic;")
+            .Select(text => CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest))).ToArray();
+        var compilation = GeneratorHarness.CompilationWithoutRuntime(sources);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var (accepted, _) = GeneratorHarness.Run(GeneratorHarness.Files(("head.yaml", Entry("attention_logits", "head"))), compilation);
+        Assert.Empty(accepted.Diagnostics);
+        Assert.Contains("new DropSpec(DropPosition.AttentionLogits, DropPattern.Head, 0.1)",
+            accepted.GeneratedSources.Single(s => s.HintName == "HeadExperiment.g.cs").SourceText.ToString());
+
+        var (rejected, _) = GeneratorHarness.Run(GeneratorHarness.Files(("head.yaml", Entry("hidden", "head"))), compilation);
+        Assert.Equal("dropout[0] (hidden): pattern head applies at attention_logits or attention_weights, not at hidden",
+            Assert.Single(rejected.Diagnostics).GetMessage());
+    }
+
+    [Fact]
+    public void Without_Pipeline_Core_the_generator_reports_one_diagnostic_and_generates_nothing()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Files(("a.yaml", "name: a\n"), ("b.yaml", "name: b\n")), GeneratorHarness.CompilationWithoutRuntime());
+        Assert.Null(result.Exception);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticDescriptors.NoRuntime.Id, diagnostic.Id);
+        Assert.Contains("lacks Pipeline.Dropout.DropPosition", diagnostic.GetMessage());
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    static string Entry(string position, string pattern) =>
+        $"name: head\ndropout:\n  - position: {position}\n    pattern: {pattern}\n    rate: 0.1\n";
+
+    static string Core(string file) => Path.Combine(TestPaths.RepoRoot, "src", "Pipeline.Core", file);
+
+    /// <summary>The runtime files the vocabulary lives in (and what they need to compile, no TorchSharp).</summary>
+    static readonly string[] VocabularySources =
+    [
+        "Vocabulary/YamlNameAttribute.cs", "Vocabulary/PerLayerAttribute.cs", "Vocabulary/AppliesToAttribute.cs",
+        "Vocabulary/DropsAtAttribute.cs", "Vocabulary/CompensationWeightAttribute.cs", "Vocabulary/DefaultAttribute.cs",
+        "Vocabulary/DropFacts.cs", "Vocabulary/DropRules.cs", "Vocabulary/YamlVocabulary.cs", "Vocabulary/PresetCatalog.cs",
+        "Dropout/DropPattern.cs", "Dropout/DropPosition.cs", "Dropout/DropSpec.cs", "Dropout/DropoutPlan.cs",
+        "Dropout/LayerSelection.cs", "Dropout/Presets.cs", "Compensation/CompensationMeasure.cs", "Lora/LoraOptions.cs",
+        "Models/Pooling.cs", "Models/HeadKind.cs", "Models/Precision.cs",
+    ];
+}
