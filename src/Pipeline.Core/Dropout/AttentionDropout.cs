@@ -3,16 +3,13 @@ using static TorchSharp.torch;
 namespace Pipeline.Dropout;
 
 /// <summary>
-/// The two attention dropouts as functions of the logits g and a keep mask m (true = kept), exactly as the
-/// paper writes them. The model's explicit attention path calls these; the fused path folds DropKey into the
-/// additive mask of scaled-dot-product attention, which is the same function.
+/// DropAttention as a function of the logits g and a keep mask m (true = kept), exactly as the paper writes it;
+/// the model's explicit attention path calls it. DropKey (Eq. 3: g'ⱼ = gⱼ + (0 or −∞), then softmax, no
+/// rescaling) needs no function of its own: its −∞ is part of the additive mask
+/// (<see cref="DropMasks.WithDroppedKeys"/>) that both attention paths add to the logits.
 /// </summary>
 public static class AttentionDropout
 {
-    /// <summary>DropKey (Eq. 3): g'ⱼ = gⱼ + (0 or −∞), then softmax; no rescaling.</summary>
-    public static Tensor DropKey(Tensor logits, Tensor keep) =>
-        logits.masked_fill(keep.logical_not(), DropMasks.LowestFinite(logits.dtype)).softmax(-1);
-
     /// <summary>
     /// DropAttention (Eq. 1–2): w = softmax(g), w̄ = m·w, w' = w̄ / NoGrad(Σ w̄). With
     /// <see cref="AttentionNormalization.WithGradient"/> the sum keeps its gradient, which makes forward and

@@ -20,6 +20,9 @@ public class AttentionDropoutClaimsTests
         return keep;
     }
 
+    /// <summary>DropKey (Eq. 3) as the model computes it: the additive mask of the dropped keys, then the softmax.</summary>
+    static Tensor DropKey(Tensor logits, Tensor keep) => (logits + DropMasks.WithDroppedKeys(null, keep, logits.dtype)).softmax(-1);
+
     /// <summary>The gradient of w'_u with respect to every logit.</summary>
     static double[] GradientOf(Func<Tensor, Tensor> weights, int u)
     {
@@ -40,7 +43,7 @@ public class AttentionDropoutClaimsTests
         var keep = DropMasks.AttentionKeep(new DropSpec(DropPosition.AttentionLogits, pattern, 0.4), real, heads: 3, queryLength: 6);
         var logits = randn(2, 3, 6, 6, dtype: ScalarType.Float64) + DropMasks.AdditiveAttentionMask(real, null, ScalarType.Float64);
 
-        var dropKey = AttentionDropout.DropKey(logits, keep);
+        var dropKey = DropKey(logits, keep);
         var dropAttention = AttentionDropout.DropAttention(logits, keep, AttentionNormalization.StopGradient);
 
         Assert.True(dropKey.allclose(dropAttention, rtol: 1e-12, atol: 1e-15), "Eq. 4–6: normalized rescaling makes the forward passes equal");
@@ -53,7 +56,7 @@ public class AttentionDropoutClaimsTests
         var keep = KeepAllBut(Dropped);
         for (int u = 0; u < 5; u++)
         {
-            var dropKey = GradientOf(g => AttentionDropout.DropKey(g, keep), u);
+            var dropKey = GradientOf(g => DropKey(g, keep), u);
             var withGradient = GradientOf(g => AttentionDropout.DropAttention(g, keep, AttentionNormalization.WithGradient), u);
             for (int j = 0; j < 5; j++) Assert.Equal(dropKey[j], withGradient[j], 1e-14);
         }
@@ -63,8 +66,8 @@ public class AttentionDropoutClaimsTests
     public void DropKey_gives_no_gradient_to_a_dropped_logit_and_w_times_1_minus_w_to_a_kept_one()
     {
         var keep = KeepAllBut(Dropped);
-        var grad = GradientOf(g => AttentionDropout.DropKey(g, keep), Kept);
-        var w = AttentionDropout.DropKey(Logits(), keep)[Kept].item<double>();
+        var grad = GradientOf(g => DropKey(g, keep), Kept);
+        var w = DropKey(Logits(), keep)[Kept].item<double>();
 
         Assert.Equal(0.0, grad[Dropped]);
         Assert.Equal(w * (1 - w), grad[Kept], 1e-14); // Eq. 7
@@ -87,10 +90,10 @@ public class AttentionDropoutClaimsTests
     public void DropKey_gradient_is_k_times_DropAttention_gradient_with_k_from_Eq_10()
     {
         var keep = KeepAllBut(Dropped);
-        double dropKey = GradientOf(g => AttentionDropout.DropKey(g, keep), Kept)[Kept];
+        double dropKey = GradientOf(g => DropKey(g, keep), Kept)[Kept];
         double dropAttention = GradientOf(g => AttentionDropout.DropAttention(g, keep, AttentionNormalization.StopGradient), Kept)[Kept];
 
-        double wPrime = AttentionDropout.DropKey(Logits(), keep)[Kept].item<double>();
+        double wPrime = DropKey(Logits(), keep)[Kept].item<double>();
         double w = Logits().softmax(-1)[Kept].item<double>();
         double k = (1 - wPrime) / (1 - w);
 
@@ -104,7 +107,7 @@ public class AttentionDropoutClaimsTests
         double K(double droppedLogit)
         {
             var g = tensor(new[] { 0.3, droppedLogit, -0.7, 1.1, 0.4 }, dtype: ScalarType.Float64);
-            double wPrime = AttentionDropout.DropKey(g, KeepAllBut(Dropped))[Kept].item<double>();
+            double wPrime = DropKey(g, KeepAllBut(Dropped))[Kept].item<double>();
             return (1 - wPrime) / (1 - g.softmax(-1)[Kept].item<double>());
         }
         Assert.True(K(3.0) < K(1.0) && K(1.0) < K(-1.0));
