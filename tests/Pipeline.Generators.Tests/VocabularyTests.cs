@@ -46,27 +46,27 @@ public class VocabularyTests
     [Fact]
     public void A_new_pattern_is_new_yaml_with_no_generator_edit()
     {
-        // Pipeline.Core's vocabulary sources, with one pattern added the way a new method would add it.
+        // Pipeline.Core's vocabulary sources, with one (made-up) pattern added the way DropHead's `head` was added.
         string pattern = File.ReadAllText(Core("Dropout/DropPattern.cs")).Replace("    Feature,", """
                 Feature,
 
-                [YamlName("head"), AppliesTo(DropPosition.AttentionLogits, DropPosition.AttentionWeights)]
-                Head,
+                [YamlName("stripe"), AppliesTo(DropPosition.Hidden)]
+                Stripe,
             """);
-        Assert.Contains("Head,", pattern);
+        Assert.Contains("Stripe,", pattern);
         var sources = VocabularySources.Select(f => f == "Dropout/DropPattern.cs" ? pattern : File.ReadAllText(Core(f)))
             .Append("global using System; global using System.Linq; global using System.Collections.Generic;")
             .Select(text => CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest))).ToArray();
         var compilation = GeneratorHarness.CompilationWithoutRuntime(sources);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
-        var (accepted, _) = GeneratorHarness.Run(GeneratorHarness.Files(("head.yaml", Entry("attention_logits", "head"))), compilation);
+        var (accepted, _) = GeneratorHarness.Run(GeneratorHarness.Files(("stripe.yaml", Entry("hidden", "stripe"))), compilation);
         Assert.Empty(accepted.Diagnostics);
-        Assert.Contains("new DropSpec(DropPosition.AttentionLogits, DropPattern.Head, 0.1)",
-            accepted.GeneratedSources.Single(s => s.HintName == "HeadExperiment.g.cs").SourceText.ToString());
+        Assert.Contains("new DropSpec(DropPosition.Hidden, DropPattern.Stripe, 0.1)",
+            accepted.GeneratedSources.Single(s => s.HintName == "StripeExperiment.g.cs").SourceText.ToString());
 
-        var (rejected, _) = GeneratorHarness.Run(GeneratorHarness.Files(("head.yaml", Entry("hidden", "head"))), compilation);
-        Assert.Equal("dropout[0] (hidden): pattern head applies at attention_logits or attention_weights, not at hidden",
+        var (rejected, _) = GeneratorHarness.Run(GeneratorHarness.Files(("stripe.yaml", Entry("attention_logits", "stripe"))), compilation);
+        Assert.Equal("dropout[0] (attention_logits): pattern stripe applies at hidden, not at attention_logits",
             Assert.Single(rejected.Diagnostics).GetMessage());
     }
 
@@ -82,7 +82,7 @@ public class VocabularyTests
     }
 
     static string Entry(string position, string pattern) =>
-        $"name: head\ndropout:\n  - position: {position}\n    pattern: {pattern}\n    rate: 0.1\n";
+        $"name: stripe\ndropout:\n  - position: {position}\n    pattern: {pattern}\n    rate: 0.1\n";
 
     static string Core(string file) => Path.Combine(TestPaths.RepoRoot, "src", "Pipeline.Core", file);
 

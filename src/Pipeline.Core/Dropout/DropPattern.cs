@@ -38,6 +38,14 @@ public enum DropPattern
     /// </summary>
     [YamlName("feature"), AppliesTo(DropPosition.Input, DropPosition.Hidden)]
     Feature,
+
+    /// <summary>
+    /// Whole attention heads per example with probability p, the kept heads rescaled by H / kept (DropHead,
+    /// Zhou et al. 2020; <see cref="HeadDropout"/>). At either attention position: a head without its logits and
+    /// a head without its weights are the same missing head.
+    /// </summary>
+    [YamlName("head"), AppliesTo(DropPosition.AttentionLogits, DropPosition.AttentionWeights)]
+    Head,
 }
 
 /// <summary>How a span's start is chosen.</summary>

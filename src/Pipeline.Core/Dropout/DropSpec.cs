@@ -6,11 +6,11 @@ namespace Pipeline.Dropout;
 public enum AttentionNormalization
 {
     /// <summary>w' = w̄ / NoGrad(Σ w̄): the paper's "DropAttention" (gradient noise, Eq. 8–9).</summary>
-    [YamlName("stop_gradient"), AppliesTo(DropPosition.AttentionWeights)]
+    [YamlName("stop_gradient"), AppliesTo(DropPosition.AttentionWeights, Patterns = [DropPattern.Element, DropPattern.Column, DropPattern.Span])]
     StopGradient,
 
     /// <summary>w' = w̄ / Σ w̄ with the gradient: forward and backward equal to DropKey (the paper counts it as DropKey).</summary>
-    [YamlName("with_gradient"), AppliesTo(DropPosition.AttentionWeights)]
+    [YamlName("with_gradient"), AppliesTo(DropPosition.AttentionWeights, Patterns = [DropPattern.Element, DropPattern.Column, DropPattern.Span])]
     WithGradient,
 }
 

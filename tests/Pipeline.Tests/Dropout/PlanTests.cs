@@ -163,8 +163,11 @@ public class DropSpecRuleTests
     public void A_value_written_where_it_does_not_apply_is_an_error_even_when_it_is_the_default()
     {
         Assert.Empty(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1).Validate());
-        Assert.Equal(["normalization stop_gradient applies at attention_weights, not at hidden"],
+        Assert.Equal(["normalization stop_gradient applies to pattern element, column or span at attention_weights, not to pattern element at hidden"],
             new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1, Normalization: AttentionNormalization.StopGradient).Validate());
+        // DropHead drops whole heads: there are no kept weights of a dropped head to renormalise.
+        Assert.Equal(["normalization with_gradient applies to pattern element, column or span at attention_weights, not to pattern head at attention_weights"],
+            new DropSpec(DropPosition.AttentionWeights, DropPattern.Head, 0.1, Normalization: AttentionNormalization.WithGradient).Validate());
         Assert.Equal(["span_start uniform applies to pattern span, not to pattern element"],
             new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1, SpanStart: SpanStart.Uniform).Validate());
         Assert.Equal(["span_start attention_guided applies to pattern span at hidden, not to pattern span at input"],

@@ -42,6 +42,10 @@ public sealed class BertSelfAttention : Module
         var q = SplitHeads(query.call(hidden));
         var k = SplitHeads(key.call(hidden));
         var v = SplitHeads(value.call(hidden));
+        // DropHead removes whole heads whichever attention position names it: it scales each head's output below.
+        DropSpec?[] wholeHeads = [logits?.Pattern == DropPattern.Head ? logits : null, weights?.Pattern == DropPattern.Head ? weights : null];
+        if (wholeHeads[0] is not null) logits = null;
+        if (wholeHeads[1] is not null) weights = null;
 
         var mask = logits is null ? padding : DropMasks.WithDroppedKeys(padding, DropMasks.AttentionKeep(logits, real, heads, length), q.dtype);
 
@@ -62,6 +66,8 @@ public sealed class BertSelfAttention : Module
                 received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
             context = matmul(probs, v);
         }
+        foreach (var spec in wholeHeads)
+            if (spec is not null) context = HeadDropout.Apply(context, spec);
         var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
         return (merged.MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }
