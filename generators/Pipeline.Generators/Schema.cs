@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Pipeline.Generators.Model;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Generators;
 
@@ -28,12 +30,13 @@ public static class Schema
         "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision",
     ];
 
-    /// <summary>The sweep axes (docs/experiments.md "Sweeps" says what each one changes).</summary>
-    public static readonly string[] SweepAxes =
-    [
-        "rate", "key_rate", "hidden_rate", "attention_rate", "input_rate", "output_rate", "weight", "preset", "pattern",
-        "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples",
-    ];
+    /// <summary>
+    /// The sweep axes (docs/experiments.md "Sweeps" says what each one changes): <c>rate</c>, the rate axes the
+    /// runtime declares (a position's [SweepAxis], a preset's rate parameters), then these.
+    /// </summary>
+    public static string[] SweepAxes(VocabularyModel vocabulary) =>
+        [PresetFacts.SharedRateKey, .. vocabulary.RateAxes.Where(a => a != PresetFacts.SharedRateKey), "weight", "preset", "pattern",
+         "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples"];
 
     /// <summary>Embedded models (ModelOptions.Name).</summary>
     public static readonly NameMap Model = new("model", ("all-minilm-l6-v2", "all-minilm-l6-v2"), ("arctic-embed-xs", "arctic-embed-xs"));

@@ -36,6 +36,8 @@ public class VocabularyTests
         Assert.Equal(Enum.GetValues<DropPosition>().Where(p => p.IsPerLayer()).Select(p => YamlVocabulary.NameOf(p)),
             Read.Positions.Terms.Where(t => t.PerLayer).Select(t => t.Yaml));
         Assert.Equal(LoraOptions.DefaultTargets.Select(t => YamlVocabulary.NameOf(t)), Read.LoraTargets.Terms.Where(t => t.IsDefault).Select(t => t.Yaml));
+        Assert.Equal(["input_rate", "key_rate", "attention_rate", "hidden_rate", "output_rate"], Read.Positions.Terms.Select(t => t.SweepAxis));
+        Assert.Equal("attention_logits", Read.PositionSweptBy("key_rate"));
         var hiddenKey = Read.Preset("hiddenkey")!;
         Assert.Equal(["key_rate", "hidden_rate"], hiddenKey.RateKeys);
         Assert.Equal(new Model.PresetCompensation("bidirectional_kl", "klWeight", 1.0), hiddenKey.Compensation);
@@ -89,9 +91,7 @@ public class VocabularyTests
     /// <summary>The runtime files the vocabulary lives in (and what they need to compile, no TorchSharp).</summary>
     static readonly string[] VocabularySources =
     [
-        "Vocabulary/YamlNameAttribute.cs", "Vocabulary/PerLayerAttribute.cs", "Vocabulary/AppliesToAttribute.cs",
-        "Vocabulary/DropsAtAttribute.cs", "Vocabulary/CompensationWeightAttribute.cs", "Vocabulary/DefaultAttribute.cs",
-        "Vocabulary/DropFacts.cs", "Vocabulary/DropRules.cs", "Vocabulary/YamlVocabulary.cs", "Vocabulary/PresetCatalog.cs",
+        .. Directory.GetFiles(Core("Vocabulary"), "*.cs").Select(f => "Vocabulary/" + Path.GetFileName(f)).Order(StringComparer.Ordinal),
         "Dropout/DropPattern.cs", "Dropout/DropPosition.cs", "Dropout/DropSpec.cs", "Dropout/DropoutPlan.cs",
         "Dropout/LayerSelection.cs", "Dropout/Presets.cs", "Compensation/CompensationMeasure.cs", "Lora/LoraOptions.cs",
         "Models/Pooling.cs", "Models/HeadKind.cs", "Models/Precision.cs",

@@ -8,7 +8,8 @@ namespace Pipeline.Generators.Model;
 // a C# edit that leaves the vocabulary as it was leaves this equal, so no YAML file is processed again.
 
 /// <summary>One enum member: its YAML name, its C# member and the facts declared on it (empty where none).</summary>
-public sealed record Term(string Yaml, string Member, EquatableArray<string> Positions, EquatableArray<string> Patterns, bool PerLayer, bool IsDefault);
+/// <param name="SweepAxis">[SweepAxis] of a position: the axis that sweeps the rate of its list entries.</param>
+public sealed record Term(string Yaml, string Member, EquatableArray<string> Positions, EquatableArray<string> Patterns, bool PerLayer, bool IsDefault, string? SweepAxis);
 
 /// <summary>The YAML names of one runtime enum; <see cref="What"/> names a value in messages ("pattern").</summary>
 public sealed record TermSet(string What, string TypeName, EquatableArray<Term> Terms)
@@ -62,6 +63,13 @@ public sealed record VocabularyModel(
     public string NoCompensation => Compensations.First(c => !c.HasWeight).Yaml;
 
     public PresetTerm? Preset(string? yaml) => Presets.FirstOrDefault(p => p.Yaml == yaml);
+
+    /// <summary>The position whose list entries a rate axis sweeps ([SweepAxis]), or null.</summary>
+    public string? PositionSweptBy(string axis) => Positions.Terms.FirstOrDefault(t => t.SweepAxis == axis)?.Yaml;
+
+    /// <summary>The axes that set a rate: the positions' [SweepAxis] names and the presets' rate keys.</summary>
+    public IEnumerable<string> RateAxes =>
+        Positions.Terms.Select(t => t.SweepAxis).OfType<string>().Concat(Presets.SelectMany(p => p.RateKeys)).Distinct();
 
     public NameMap PresetNames => new("preset", Presets.Select(p => (p.Yaml, p.Method)).ToArray());
 

@@ -11,7 +11,7 @@ partial class ExperimentReader
 
     EquatableArray<SweepAxis>? ReadSweep(YamlNode node)
     {
-        if (Mapping(node, "sweep", Schema.SweepAxes, "a mapping of axis: [values], e.g. {rate: [0.05, 0.1], weight: [1, 2]}") is not { } mapped)
+        if (Mapping(node, "sweep", Schema.SweepAxes(vocabulary), "a mapping of axis: [values], e.g. {rate: [0.05, 0.1], weight: [1, 2]}") is not { } mapped)
             return null;
         var (values, where) = mapped;
         var axes = new List<SweepAxis>();

@@ -47,7 +47,7 @@ public static class VocabularyReader
             EquatableArray<CompensationKind>.Empty, EquatableArray<PresetTerm>.Empty, missing);
     }
 
-    /// <summary>The [YamlName] members of an enum, in declaration order, with their [AppliesTo], [PerLayer] and [Default].</summary>
+    /// <summary>The [YamlName] members of an enum, in declaration order, with their [AppliesTo], [PerLayer], [Default] and [SweepAxis].</summary>
     static TermSet Terms(string what, INamedTypeSymbol type, INamedTypeSymbol position, INamedTypeSymbol pattern)
     {
         var terms = new List<Term>();
@@ -58,7 +58,8 @@ public static class VocabularyReader
             var positions = applies is null ? [] : Members(applies.ConstructorArguments[0], position);
             var patterns = applies?.NamedArguments.FirstOrDefault(a => a.Key == "Patterns").Value is { Kind: TypedConstantKind.Array } p ? Members(p, pattern) : [];
             terms.Add(new Term(yaml, field.Name, positions.ToEquatableArray(), patterns.ToEquatableArray(),
-                Attribute(field, "PerLayerAttribute") is not null, Attribute(field, "DefaultAttribute") is not null));
+                Attribute(field, "PerLayerAttribute") is not null, Attribute(field, "DefaultAttribute") is not null,
+                Attribute(field, "SweepAxisAttribute")?.ConstructorArguments[0].Value as string));
         }
         return new TermSet(what, type.Name, terms.ToEquatableArray());
     }

@@ -92,14 +92,14 @@ public static class SweepExpander
                 // 'rate' of a several-rate preset sets each of its rates, which then sweep together.
                 if (preset.RateKeys.Contains(PresetFacts.SharedRateKey)) return (e with { Dropout = dropout with { Rate = x } }, null);
                 return (e with { Dropout = preset.RateKeys.Aggregate(dropout with { Rate = null }, (d, key) => d.WithRate(key, x)) }, null);
-            case "key_rate" or "hidden_rate" when !dropout.IsList:
+            case var rateKey when !dropout.IsList && vocabulary.Presets.Any(p => p.RateKeys.Contains(rateKey)):
                 if (preset is null || !preset.RateKeys.Contains(axis))
-                    return (null, $"{axis} sweeps a rate of preset {PresetsWith(axis)} (or the {ListAxisPosition(axis)} entries of a list)");
+                    return (null, $"{axis} sweeps a rate of preset {PresetsWith(axis)}" +
+                        (vocabulary.PositionSweptBy(axis) is { } at ? $" (or the {at} entries of a list)" : ""));
                 // The other rates keep what a shared 'rate' gave them.
                 var rates = preset.RateKeys.Aggregate(dropout with { Rate = null }, (d, key) => d.WithRate(key, dropout.RateOf(key) ?? dropout.Rate));
                 return (e with { Dropout = rates.WithRate(axis, x) }, null);
-            case "key_rate" or "hidden_rate" or "attention_rate" or "input_rate" or "output_rate":
-                string position = ListAxisPosition(axis);
+            case var rateAxis when vocabulary.PositionSweptBy(rateAxis) is { } position:
                 if (!dropout.IsList || !dropout.Entries!.Value.Any(d => d.Position == position))
                     return (null, $"{axis} sweeps the rate of the {position} entries of a dropout list, and there are none");
                 return (e with { Dropout = dropout with { Entries = dropout.Entries.Value.Select(d => d.Position == position ? d with { Rate = x } : d).ToEquatableArray() } }, null);
@@ -118,14 +118,4 @@ public static class SweepExpander
             default: return (null, "unknown axis");
         }
     }
-
-    /// <summary>The position whose list entries a rate axis sweeps (the sweep axes' meaning, docs/experiments.md "Sweeps").</summary>
-    static string ListAxisPosition(string axis) => axis switch
-    {
-        "key_rate" => "attention_logits",
-        "attention_rate" => "attention_weights",
-        "hidden_rate" => "hidden",
-        "input_rate" => "input",
-        _ => "output",
-    };
 }

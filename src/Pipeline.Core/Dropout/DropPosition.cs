@@ -9,32 +9,32 @@ public enum DropPosition
     /// The input embedding sequence (cutoff, Shen et al. 2020), applied where BERT applies its embedding dropout:
     /// after the embeddings' LayerNorm. Column = token cutoff, Feature = feature cutoff, Span = span cutoff.
     /// </summary>
-    [YamlName("input")]
+    [YamlName("input"), SweepAxis("input_rate")]
     Input,
 
     /// <summary>
     /// Attention logits, before the softmax (DropKey, Eq. 3): a dropped key gets −∞ (the dtype's lowest finite
     /// value), with no rescaling — the softmax renormalises over the kept keys.
     /// </summary>
-    [YamlName("attention_logits"), PerLayer]
+    [YamlName("attention_logits"), PerLayer, SweepAxis("key_rate")]
     AttentionLogits,
 
     /// <summary>
     /// Attention weights, after the softmax (DropAttention, Eq. 1–2): w̄ = m·w, then w' = w̄ / NoGrad(Σ w̄)
     /// ("normalized rescaling"). The variant without NoGrad has DropKey's forward and backward pass.
     /// </summary>
-    [YamlName("attention_weights"), PerLayer]
+    [YamlName("attention_weights"), PerLayer, SweepAxis("attention_rate")]
     AttentionWeights,
 
     /// <summary>
     /// The FFN's hidden representation (HiddenCut): the FFN output after the down-projection, before the
     /// residual add and LayerNorm — where the official HiddenCut code cuts and where BERT's hidden dropout sits.
     /// </summary>
-    [YamlName("hidden"), PerLayer]
+    [YamlName("hidden"), PerLayer, SweepAxis("hidden_rate")]
     Hidden,
 
-    /// <summary>The pooled representation that enters the classifier (standard dropout, "a more robust classifier").</summary>
-    [YamlName("output")]
+    /// <summary>The head's dropouts: the pooled representation entering the classifier (standard dropout, "a more robust classifier").</summary>
+    [YamlName("output"), SweepAxis("output_rate")]
     Output,
 }
 
