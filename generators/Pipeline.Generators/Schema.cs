@@ -7,10 +7,10 @@ using Pipeline.Vocabulary;
 namespace Pipeline.Generators;
 
 /// <summary>
-/// The YAML's shape: the keys of every section and the sweep axes (docs/experiments.md lists the same), and
-/// the names of things that are data rather than types (models, datasets, formats, metrics). The names of the
-/// runtime's enums, compensations and presets are not here: they are declared once, on those types, and read
-/// from the compilation (Parsing/VocabularyReader).
+/// The YAML's shape: the keys of every section and the sweep axes (docs/experiments.md lists the same). No name
+/// of a runtime value is here: enums, compensations, presets and the catalogues (models, datasets, formats,
+/// metrics) declare theirs once, on the runtime types, and the generator reads them from the compilation
+/// (Parsing/VocabularyReader).
 /// </summary>
 public static class Schema
 {
@@ -37,20 +37,6 @@ public static class Schema
     public static string[] SweepAxes(VocabularyModel vocabulary) =>
         [PresetFacts.SharedRateKey, .. vocabulary.RateAxes.Where(a => a != PresetFacts.SharedRateKey), "weight", "preset", "pattern",
          "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples"];
-
-    /// <summary>Embedded models (ModelOptions.Name).</summary>
-    public static readonly NameMap Model = new("model", ("all-minilm-l6-v2", "all-minilm-l6-v2"), ("arctic-embed-xs", "arctic-embed-xs"));
-
-    /// <summary>Built-in datasets (TaskOptions.Dataset); the data catalogue adds its names here.</summary>
-    public static readonly NameMap Dataset = new("dataset", ("mr-polarity", "mr-polarity"), ("conll2010-hedge", "conll2010-hedge"), ("debian-sections", "debian-sections"), ("spam-assassin", "spam-assassin"));
-
-    /// <summary>Formats of users' data files (TaskOptions.Format).</summary>
-    public static readonly NameMap Format = new("format",
-        ("glue-sst2", "glue-sst2"), ("glue-mrpc", "glue-mrpc"), ("glue-rte", "glue-rte"), ("glue-cola", "glue-cola"),
-        ("glue-qnli", "glue-qnli"), ("glue-stsb", "glue-stsb"), ("csv", "csv"), ("jsonl", "jsonl"));
-
-    public static readonly NameMap Metric = new("metric",
-        ("accuracy", "accuracy"), ("f1", "f1"), ("macro_f1", "macro_f1"), ("mcc", "mcc"), ("pearson", "pearson"), ("spearman", "spearman"));
 }
 
 /// <summary>The YAML names an enumerated value accepts and the C# member (or string) each one stands for.</summary>

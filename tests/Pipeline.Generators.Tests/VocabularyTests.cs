@@ -1,6 +1,9 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Pipeline.Compensation;
+using Pipeline.Data;
+using Pipeline.Data.BuiltIn;
+using Pipeline.Metrics;
 using Pipeline.Dropout;
 using Pipeline.Generators.Parsing;
 using Pipeline.Lora;
@@ -46,6 +49,20 @@ public class VocabularyTests
     }
 
     [Fact]
+    public void Each_catalogue_is_built_from_the_names_it_declares_and_the_generator_reads_the_same()
+    {
+        // Embedded models, built-in data sets, file formats, metrics: one [CatalogName] constant per entry.
+        Assert.Equal(YamlVocabulary.CatalogNames(typeof(ModelCatalog)), Read.Models);
+        Assert.Equal(ModelCatalog.Embedded.Select(m => m.Name), Read.Models);
+        Assert.Equal(YamlVocabulary.CatalogNames(typeof(DatasetCatalog)), Read.Datasets);
+        Assert.Equal(DatasetCatalog.All.Select(d => d.Name), Read.Datasets);
+        Assert.Equal(YamlVocabulary.CatalogNames(typeof(DataFormats)), Read.Formats);
+        Assert.Equal(DataFormats.All.Order(), Read.Formats.Order());
+        Assert.Equal(YamlVocabulary.CatalogNames(typeof(TaskMetric)), Read.Metrics);
+        Assert.Equal(TaskMetric.All.Select(m => m.YamlName), Read.Metrics);
+    }
+
+    [Fact]
     public void A_new_pattern_is_new_yaml_with_no_generator_edit()
     {
         // Pipeline.Core's vocabulary sources, with one (made-up) pattern added the way DropHead's `head` was added.
@@ -58,6 +75,9 @@ public class VocabularyTests
         Assert.Contains("Stripe,", pattern);
         var sources = VocabularySources.Select(f => f == "Dropout/DropPattern.cs" ? pattern : File.ReadAllText(Core(f)))
             .Append("global using System; global using System.Linq; global using System.Collections.Generic;")
+            // The catalogues (models, data sets, formats, metrics) need TorchSharp; empty ones stand in, as this YAML names none.
+            .Append("namespace Pipeline.Models { static class ModelCatalog { } } namespace Pipeline.Data.BuiltIn { static class DatasetCatalog { } } " +
+                    "namespace Pipeline.Data { static class DataFormats { } } namespace Pipeline.Metrics { class TaskMetric { } }")
             .Select(text => CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest))).ToArray();
         var compilation = GeneratorHarness.CompilationWithoutRuntime(sources);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));

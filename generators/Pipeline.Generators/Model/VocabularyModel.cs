@@ -50,11 +50,23 @@ public sealed record PresetTerm(string Yaml, string Method, EquatableArray<Prese
 public sealed record PresetCompensation(string Kind, string WeightParameter, double Weight);
 
 /// <summary>Everything the generator knows of the runtime's names; <see cref="Missing"/> says why it is empty.</summary>
+/// <param name="Models">Embedded models, <see cref="Datasets"/> built-in data sets, <see cref="Formats"/> data file
+/// formats, <see cref="Metrics"/> metrics: the [CatalogName] constants of the runtime's catalogues.</param>
 public sealed record VocabularyModel(
     TermSet Positions, TermSet Patterns, TermSet SpanStarts, TermSet Normalizations,
     TermSet LoraTargets, TermSet Poolings, TermSet Heads, TermSet Precisions, TermSet Branches,
-    EquatableArray<CompensationKind> Compensations, EquatableArray<PresetTerm> Presets, string? Missing)
+    EquatableArray<CompensationKind> Compensations, EquatableArray<PresetTerm> Presets,
+    EquatableArray<string> Models, EquatableArray<string> Datasets, EquatableArray<string> Formats, EquatableArray<string> Metrics,
+    string? Missing)
 {
+    public NameMap ModelNames => Catalogue("model", Models);
+    public NameMap DatasetNames => Catalogue("dataset", Datasets);
+    public NameMap FormatNames => Catalogue("format", Formats);
+    public NameMap MetricNames => Catalogue("metric", Metrics);
+
+    /// <summary>Catalogue names stand for themselves in the generated code (as strings).</summary>
+    static NameMap Catalogue(string what, EquatableArray<string> names) => new(what, names.Select(n => (n, n)).ToArray());
+
     public bool IsMissing => Missing is not null;
 
     public CompensationKind? Compensation(string? yaml) => Compensations.FirstOrDefault(c => c.Yaml == yaml);

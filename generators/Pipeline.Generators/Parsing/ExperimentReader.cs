@@ -91,7 +91,7 @@ public sealed partial class ExperimentReader
         if (Mapping(node, "model", Schema.ModelKeys, "a mapping (name or path, head, pooling)") is not { } mapped) return null;
         var (v, where) = mapped;
         return new ModelSection(
-            v.TryGetValue("name", out var n) ? Name(n, "model.name", Schema.Model) : null,
+            v.TryGetValue("name", out var n) ? Name(n, "model.name", vocabulary.ModelNames) : null,
             v.TryGetValue("path", out n) ? Text(n, "model.path") : null,
             v.TryGetValue("head", out n) ? Name(n, "model.head", vocabulary.Heads.Map) : null,
             v.TryGetValue("pooling", out n) ? Name(n, "model.pooling", vocabulary.Poolings.Map) : null,
@@ -110,15 +110,15 @@ public sealed partial class ExperimentReader
             label = columns.Values.TryGetValue("label", out t) ? Text(t, "task.columns.label") : null;
         }
         return new TaskSection(
-            v.TryGetValue("dataset", out var n) ? Name(n, "task.dataset", Schema.Dataset) : null,
-            v.TryGetValue("format", out n) ? Name(n, "task.format", Schema.Format) : null,
+            v.TryGetValue("dataset", out var n) ? Name(n, "task.dataset", vocabulary.DatasetNames) : null,
+            v.TryGetValue("format", out n) ? Name(n, "task.format", vocabulary.FormatNames) : null,
             v.TryGetValue("path", out n) ? Text(n, "task.path") : null,
             text, pair, label,
             v.TryGetValue("regression", out n) ? Boolean(n, "task.regression") : null,
             v.TryGetValue("max_length", out n) ? Integer(n, "task.max_length", new Range(2, true, 8192, true, "between 2 and 8192 tokens")) : null,
             v.TryGetValue("max_examples", out n) ? Integer(n, "task.max_examples", AtLeastOne) : null,
             v.TryGetValue("max_eval_examples", out n) ? Integer(n, "task.max_eval_examples", AtLeastOne) : null,
-            v.TryGetValue("metric", out n) ? Name(n, "task.metric", Schema.Metric) : null,
+            v.TryGetValue("metric", out n) ? Name(n, "task.metric", vocabulary.MetricNames) : null,
             where);
     }
 

@@ -23,6 +23,7 @@ public static class VocabularyReader
             "Pipeline.Dropout.DropPosition", "Pipeline.Dropout.DropPattern", "Pipeline.Dropout.SpanStart", "Pipeline.Dropout.AttentionNormalization",
             "Pipeline.Lora.LoraTarget", "Pipeline.Models.Pooling", "Pipeline.Models.HeadKind", "Pipeline.Models.Precision",
             "Pipeline.Compensation.KlBranches", "Pipeline.Compensation.CompensationMeasure", "Pipeline.Dropout.Presets",
+            "Pipeline.Models.ModelCatalog", "Pipeline.Data.BuiltIn.DatasetCatalog", "Pipeline.Data.DataFormats", "Pipeline.Metrics.TaskMetric",
         };
         var found = types.Select(Type).ToArray();
         if (found.Any(t => t is null))
@@ -37,14 +38,16 @@ public static class VocabularyReader
             Terms("span start", found[2]!, position, pattern), Terms("normalization", found[3]!, position, pattern),
             Terms("LoRA target", found[4]!, position, pattern), Terms("pooling", found[5]!, position, pattern),
             Terms("head", found[6]!, position, pattern), Terms("precision", found[7]!, position, pattern), branches,
-            Compensations(found[9]!, found[8]!, branches), Presets(found[10]!, position, pattern), null);
+            Compensations(found[9]!, found[8]!, branches), Presets(found[10]!, position, pattern),
+            Catalog(found[11]!), Catalog(found[12]!), Catalog(found[13]!), Catalog(found[14]!), null);
     }
 
     static VocabularyModel Empty(string missing)
     {
         var none = new TermSet("", "", EquatableArray<Term>.Empty);
+        var nothing = EquatableArray<string>.Empty;
         return new VocabularyModel(none, none, none, none, none, none, none, none, none,
-            EquatableArray<CompensationKind>.Empty, EquatableArray<PresetTerm>.Empty, missing);
+            EquatableArray<CompensationKind>.Empty, EquatableArray<PresetTerm>.Empty, nothing, nothing, nothing, nothing, missing);
     }
 
     /// <summary>The [YamlName] members of an enum, in declaration order, with their [AppliesTo], [PerLayer], [Default] and [SweepAxis].</summary>
@@ -63,6 +66,12 @@ public static class VocabularyReader
         }
         return new TermSet(what, type.Name, terms.ToEquatableArray());
     }
+
+    /// <summary>A catalogue's [CatalogName] string constants, in declaration order.</summary>
+    static EquatableArray<string> Catalog(INamedTypeSymbol catalogue) =>
+        catalogue.GetMembers().OfType<IFieldSymbol>()
+            .Where(f => f.IsConst && f.ConstantValue is string && Attribute(f, "CatalogNameAttribute") is not null)
+            .Select(f => (string)f.ConstantValue!).ToEquatableArray();
 
     /// <summary>The YAML names of the enum members an attribute argument (an array of enum values) lists.</summary>
     static string[] Members(TypedConstant array, INamedTypeSymbol type) =>

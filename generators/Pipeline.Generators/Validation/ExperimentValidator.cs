@@ -27,7 +27,7 @@ public static class ExperimentValidator
         void Missing(SourceSpan span, string section, string key, string why) => problems.Add(new Problem(DiagnosticDescriptors.MissingKey, span, [section, key, why]));
 
         CheckModel(experiment.Model, vocabulary, Conflict);
-        CheckTask(experiment.Task, Conflict, Missing);
+        CheckTask(experiment.Task, vocabulary, Conflict, Missing);
         CheckLora(experiment.Lora, vocabulary, Conflict);
         if (experiment.Dropout.IsList) CheckEntries(experiment.Dropout, vocabulary, Conflict);
         else CheckPreset(experiment.Dropout, vocabulary, Conflict);
@@ -48,7 +48,7 @@ public static class ExperimentValidator
             conflict(model.Where.KeyOf("pooling"), $"model: pooling applies to head {linear}; head {model.Head} pools by itself, so remove 'pooling' or use head {linear}");
     }
 
-    static void CheckTask(TaskSection task, ConflictAt conflict, MissingAt missing)
+    static void CheckTask(TaskSection task, VocabularyModel vocabulary, ConflictAt conflict, MissingAt missing)
     {
         var where = task.Where;
         if (task.Dataset is not null && (task.Format is not null || task.Path is not null))
@@ -56,7 +56,7 @@ public static class ExperimentValidator
         else if (task.Format is not null && task.Path is null)
             missing(where.KeyOf("format"), "task", "path", $"format {task.Format} reads your own file or folder; give its path");
         else if (task.Path is not null && task.Format is null)
-            missing(where.KeyOf("path"), "task", "format", "say how to read the file: " + string.Join(", ", Schema.Format.Names));
+            missing(where.KeyOf("path"), "task", "format", "say how to read the file: " + string.Join(", ", vocabulary.Formats));
 
         bool ownColumns = task.Format is "csv" or "jsonl";
         if (where.Has("columns") && !ownColumns)

@@ -12,8 +12,7 @@ public static class CorrelationMetrics
     /// <summary>Mean of (prediction − gold)²: regression's error, where lower is better.</summary>
     public static double MeanSquaredError(IReadOnlyList<double> predicted, IReadOnlyList<double> gold)
     {
-        if (predicted.Count != gold.Count || predicted.Count == 0)
-            throw new ArgumentException($"mse needs two equally long, non-empty lists (got {predicted.Count} and {gold.Count})");
+        Check(predicted, gold);
         return predicted.Zip(gold, (p, g) => (p - g) * (p - g)).Average();
     }
 

@@ -1,4 +1,5 @@
 using Pipeline.Data;
+using Pipeline.Vocabulary;
 
 namespace Pipeline.Metrics;
 
@@ -11,9 +12,19 @@ public sealed class TaskMetric
 {
     readonly Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute;
 
-    TaskMetric(string name, string description, bool higherIsBetter, Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute)
+    // YAML's task.metric names. A metric's own name (tables, metrics.json) spells '_' as '-': macro_f1 → macro-f1.
+    [CatalogName] public const string AccuracyName = "accuracy";
+    [CatalogName] public const string F1Name = "f1";
+    [CatalogName] public const string MacroF1Name = "macro_f1";
+    [CatalogName] public const string MccName = "mcc";
+    [CatalogName] public const string PearsonName = "pearson";
+    [CatalogName] public const string SpearmanName = "spearman";
+    [CatalogName] public const string MseName = "mse";
+
+    TaskMetric(string yamlName, string description, bool higherIsBetter, Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute)
     {
-        Name = name;
+        YamlName = yamlName;
+        Name = yamlName.Replace('_', '-');
         Description = description;
         HigherIsBetter = higherIsBetter;
         this.compute = compute;
@@ -21,18 +32,20 @@ public sealed class TaskMetric
 
     /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman, mse.</summary>
     public string Name { get; }
+    /// <summary>How YAML's <c>task.metric</c> names it (macro_f1).</summary>
+    public string YamlName { get; }
     public string Description { get; }
 
     /// <summary>False for errors (mse); the code that picks the best epoch asks, it never assumes.</summary>
     public bool HigherIsBetter { get; }
 
-    public static TaskMetric Accuracy { get; } = Classification("accuracy", "fraction of correct predictions", ClassificationMetrics.Accuracy);
-    public static TaskMetric F1 { get; } = Classification("f1", "F1 of class 1 (binary tasks)", (p, g) => ClassificationMetrics.F1(p, g));
-    public static TaskMetric MacroF1 { get; } = Classification("macro-f1", "mean F1 over the classes present", ClassificationMetrics.MacroF1);
-    public static TaskMetric Mcc { get; } = Classification("mcc", "Matthews correlation coefficient", ClassificationMetrics.MatthewsCorrelation);
-    public static TaskMetric Pearson { get; } = new("pearson", "Pearson correlation", true, CorrelationMetrics.Pearson);
-    public static TaskMetric Spearman { get; } = new("spearman", "Spearman rank correlation (ties: average ranks)", true, CorrelationMetrics.Spearman);
-    public static TaskMetric Mse { get; } = new("mse", "mean squared error (lower is better)", false, CorrelationMetrics.MeanSquaredError);
+    public static TaskMetric Accuracy { get; } = Classification(AccuracyName, "fraction of correct predictions", ClassificationMetrics.Accuracy);
+    public static TaskMetric F1 { get; } = Classification(F1Name, "F1 of class 1 (binary tasks)", (p, g) => ClassificationMetrics.F1(p, g));
+    public static TaskMetric MacroF1 { get; } = Classification(MacroF1Name, "mean F1 over the classes present", ClassificationMetrics.MacroF1);
+    public static TaskMetric Mcc { get; } = Classification(MccName, "Matthews correlation coefficient", ClassificationMetrics.MatthewsCorrelation);
+    public static TaskMetric Pearson { get; } = new(PearsonName, "Pearson correlation", true, CorrelationMetrics.Pearson);
+    public static TaskMetric Spearman { get; } = new(SpearmanName, "Spearman rank correlation (ties: average ranks)", true, CorrelationMetrics.Spearman);
+    public static TaskMetric Mse { get; } = new(MseName, "mean squared error (lower is better)", false, CorrelationMetrics.MeanSquaredError);
 
     public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman, Mse];
 
@@ -41,6 +54,11 @@ public sealed class TaskMetric
         splits.Metric is { } name ? ByName(name) : For(splits.Kind);
 
     public static TaskMetric For(TaskKind kind) => kind == TaskKind.Regression ? Pearson : Accuracy;
+
+    /// <summary>The metric YAML's <c>task.metric</c> names (macro_f1).</summary>
+    public static TaskMetric ByYamlName(string name) =>
+        All.FirstOrDefault(m => m.YamlName == name)
+        ?? throw new ArgumentException($"unknown metric '{name}'; expected one of: {string.Join(", ", All.Select(m => m.YamlName))}");
 
     public static TaskMetric ByName(string name) =>
         All.FirstOrDefault(m => m.Name == name)

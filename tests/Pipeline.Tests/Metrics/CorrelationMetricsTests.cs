@@ -60,4 +60,14 @@ public class CorrelationMetricsTests
         Assert.Contains("3 predictions for 2 gold", Assert.Throws<ArgumentException>(() => CorrelationMetrics.Spearman([1, 2, 3], [1, 2])).Message);
         Assert.Contains("value 1 is not finite", Assert.Throws<ArgumentException>(() => CorrelationMetrics.Pearson([1, double.NaN], [1, 2])).Message);
     }
+
+    [Fact]
+    public void Mean_squared_error_is_the_mean_squared_difference_and_refuses_a_diverged_prediction()
+    {
+        Assert.Equal((0.25 + 1 + 0) / 3, CorrelationMetrics.MeanSquaredError([1.5, 2, 3], [1, 3, 3]), 1e-12);
+        Assert.Throws<ArgumentException>(() => CorrelationMetrics.MeanSquaredError([double.NaN], [1]));
+        Assert.False(Pipeline.Metrics.TaskMetric.Mse.HigherIsBetter);
+        Assert.Same(Pipeline.Metrics.TaskMetric.MacroF1, Pipeline.Metrics.TaskMetric.ByYamlName("macro_f1"));
+        Assert.Equal("macro-f1", Pipeline.Metrics.TaskMetric.MacroF1.Name);
+    }
 }

@@ -1,8 +1,15 @@
+using Pipeline.Vocabulary;
+
 namespace Pipeline.Data.BuiltIn;
 
-/// <summary>The built-in data sets, in the order <c>pipeline data list</c> shows them.</summary>
+/// <summary>The built-in data sets, in the order <c>pipeline data list</c> shows them; their names are YAML's <c>task.dataset</c>.</summary>
 public static class DatasetCatalog
 {
+    [CatalogName] public const string MrPolarityName = "mr-polarity";
+    [CatalogName] public const string Conll2010HedgeName = "conll2010-hedge";
+    [CatalogName] public const string DebianSectionsName = "debian-sections";
+    [CatalogName] public const string SpamAssassinName = "spam-assassin";
+
     public static IReadOnlyList<BuiltInDataset> All { get; } =
     [
         PatternCorpus.MrPolarity,

@@ -21,7 +21,7 @@ public sealed class DebianSections : BuiltInDataset
 
     public static DebianSections Instance { get; } = new()
     {
-        Name = "debian-sections",
+        Name = DatasetCatalog.DebianSectionsName,
         Description = "Debian package description → section (8 topical sections of bookworm main)",
         Kind = TaskKind.SingleSentence,
         Labels = Sections,

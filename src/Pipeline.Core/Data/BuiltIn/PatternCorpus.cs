@@ -27,7 +27,7 @@ public sealed class PatternCorpus : BuiltInDataset
     /// </summary>
     public static PatternCorpus MrPolarity { get; } = new()
     {
-        Name = "mr-polarity",
+        Name = DatasetCatalog.MrPolarityName,
         Description = "movie-review sentence polarity (Pang & Lee v1.0 sample; the SST-2 analogue)",
         Kind = TaskKind.SingleSentence,
         Labels = ["negative", "positive"],
@@ -48,7 +48,7 @@ public sealed class PatternCorpus : BuiltInDataset
     /// </summary>
     public static PatternCorpus Conll2010Hedge { get; } = new()
     {
-        Name = "conll2010-hedge",
+        Name = DatasetCatalog.Conll2010HedgeName,
         Description = "hedge (uncertainty) detection in Wikipedia sentences (CoNLL-2010 task 1 sample)",
         Kind = TaskKind.SingleSentence,
         Labels = ["certain", "uncertain"],

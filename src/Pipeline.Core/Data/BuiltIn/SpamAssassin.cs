@@ -21,7 +21,7 @@ public sealed class SpamAssassin : BuiltInDataset
 
     public static SpamAssassin Instance { get; } = new()
     {
-        Name = "spam-assassin",
+        Name = DatasetCatalog.SpamAssassinName,
         Description = "spam vs ham mail, subject + body (SpamAssassin public corpus; smoke test, ~0.98 is easy)",
         Kind = TaskKind.SingleSentence,
         Labels = ["ham", "spam"],

@@ -26,27 +26,27 @@ public sealed record GlueLayout(
 
     static Dictionary<string, string> ZeroOne(string zero, string one) => new() { ["0"] = zero, ["1"] = one };
 
-    public static GlueLayout Sst2 { get; } = new("glue-sst2", "SST-2", TaskKind.SingleSentence,
+    public static GlueLayout Sst2 { get; } = new(DataFormats.GlueSst2, "SST-2", TaskKind.SingleSentence,
         ["negative", "positive"], ZeroOne("negative", "positive"), ["sentence", "label"], "sentence", null, "label");
 
-    public static GlueLayout Cola { get; } = new("glue-cola", "CoLA", TaskKind.SingleSentence,
+    public static GlueLayout Cola { get; } = new(DataFormats.GlueCola, "CoLA", TaskKind.SingleSentence,
         ["unacceptable", "acceptable"], ZeroOne("unacceptable", "acceptable"), null, ColaSentence.ToString(), null, ColaLabel.ToString())
     {
         Metric = "mcc",
     };
 
-    public static GlueLayout Mrpc { get; } = new("glue-mrpc", "MRPC", TaskKind.SentencePair,
+    public static GlueLayout Mrpc { get; } = new(DataFormats.GlueMrpc, "MRPC", TaskKind.SentencePair,
         ["not_equivalent", "equivalent"], ZeroOne("not_equivalent", "equivalent"),
         ["Quality", "#1 ID", "#2 ID", "#1 String", "#2 String"], "#1 String", "#2 String", "Quality");
 
-    public static GlueLayout Rte { get; } = new("glue-rte", "RTE", TaskKind.SentencePair,
+    public static GlueLayout Rte { get; } = new(DataFormats.GlueRte, "RTE", TaskKind.SentencePair,
         ["entailment", "not_entailment"], null, ["index", "sentence1", "sentence2", "label"], "sentence1", "sentence2", "label");
 
-    public static GlueLayout Qnli { get; } = new("glue-qnli", "QNLI", TaskKind.SentencePair,
+    public static GlueLayout Qnli { get; } = new(DataFormats.GlueQnli, "QNLI", TaskKind.SentencePair,
         ["entailment", "not_entailment"], null, ["index", "question", "sentence", "label"], "question", "sentence", "label");
 
     /// <summary>STS-B: a similarity score in [0, 5] — regression, so no label names.</summary>
-    public static GlueLayout Stsb { get; } = new("glue-stsb", "STS-B", TaskKind.Regression, [], null,
+    public static GlueLayout Stsb { get; } = new(DataFormats.GlueStsb, "STS-B", TaskKind.Regression, [], null,
         ["index", "genre", "filename", "year", "old_index", "source1", "source2", "sentence1", "sentence2", "score"], "sentence1", "sentence2", "score");
 
     public static IReadOnlyList<GlueLayout> All { get; } = [Sst2, Mrpc, Rte, Cola, Qnli, Stsb];
