@@ -13,6 +13,12 @@ public abstract class Backbone(string name) : nn.Module(name)
 {
     public abstract IModelConfig Config { get; }
 
+    public int LayerCount => Config.NumHiddenLayers;
+    public int HiddenSize => Config.HiddenSize;
+
+    /// <summary>The attention computation layer <paramref name="layer"/> runs under <paramref name="plan"/> in training mode.</summary>
+    public abstract AttentionPath AttentionPathOf(DropoutPlan plan, int layer);
+
     /// <summary>
     /// The last hidden state [B, L, D]. The plan acts only in training mode; in eval mode the pass is
     /// dropout-free and deterministic whatever the plan says.

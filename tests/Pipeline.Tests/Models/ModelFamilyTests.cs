@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pipeline.Dropout;
 using Pipeline.Models;
 using Pipeline.Models.Bert;
 using Pipeline.Weights;
@@ -39,5 +40,19 @@ public class ModelFamilyTests
         Assert.Equal(layout.Shapes(withOptional: false).Count + 2, layout.Shapes().Count);
         using var backbone = BertFamily.Instance.CreateBackbone(BertConfig.MiniLmL6, Pipeline.Lora.LinearFactory.Plain);
         Assert.Equal(layout.Shapes().Keys.Order(), backbone.named_parameters().Select(p => p.name).Order());
+    }
+
+    [Fact]
+    public void The_backbone_says_which_attention_path_each_layer_takes()
+    {
+        using var backbone = BertFamily.Instance.CreateBackbone(TinyModels.Config, Pipeline.Lora.LinearFactory.Plain);
+        AttentionPath[] Paths(DropoutPlan plan) => Enumerable.Range(0, backbone.LayerCount).Select(l => backbone.AttentionPathOf(plan, l)).ToArray();
+
+        Assert.Equal([AttentionPath.Fused, AttentionPath.Fused], Paths(Presets.HiddenKey()));          // column DropKey: in the additive mask
+        Assert.Equal([AttentionPath.Explicit, AttentionPath.Explicit], Paths(Presets.DropAttention())); // needs the weights
+        Assert.Equal([AttentionPath.Explicit, AttentionPath.Explicit], Paths(Presets.HiddenCut()));     // attention-guided span start
+        Assert.Equal([AttentionPath.Fused, AttentionPath.Fused], Paths(new DropoutPlan(new DropSpec(DropPosition.AttentionWeights, DropPattern.Head, 0.2))));
+        Assert.Equal([AttentionPath.Fused, AttentionPath.Explicit],
+            Paths(new DropoutPlan(new DropSpec(DropPosition.AttentionWeights, DropPattern.Element, 0.1, Layers: LayerSelection.Of(1)))));
     }
 }

@@ -109,8 +109,7 @@ public sealed class BertLayer : Module
     public Tensor Forward(Tensor hidden, Tensor real, Tensor? padding, LayerDrops drops)
     {
         using var scope = NewDisposeScope();
-        bool guided = drops.Hidden?.SpanStart == SpanStart.AttentionGuided;
-        var (context, received) = attention.self.Forward(hidden, real, padding, drops.Logits, drops.Weights, needReceived: guided);
+        var (context, received) = attention.self.Forward(hidden, real, padding, drops.Logits, drops.Weights, needReceived: drops.NeedsReceivedAttention);
         var h = attention.output.Forward(context, hidden);
         var ffn = functional.gelu(intermediate.dense.call(h));
         // HiddenCut: on the FFN output after the down-projection, before the residual add and LayerNorm.
@@ -123,6 +122,9 @@ public sealed class BertLayer : Module
 public sealed record LayerDrops(DropSpec? Logits, DropSpec? Weights, DropSpec? Hidden)
 {
     public static LayerDrops None { get; } = new(null, null, null);
+
+    /// <summary>HiddenCut's attention-guided span start ranks tokens by the attention they receive in this layer.</summary>
+    public bool NeedsReceivedAttention => Hidden?.EffectiveSpanStart == SpanStart.AttentionGuided;
 
     public static LayerDrops For(DropoutPlan plan, int layer, int layerCount) => new(
         plan.At(DropPosition.AttentionLogits, layer, layerCount),
@@ -188,11 +190,13 @@ public sealed class BertModel : Backbone
         var real = batch.AttentionMask.to(ScalarType.Bool);
         var hidden = embeddings.Forward(batch, real, plan.At(DropPosition.Input));
         var padding = batch.HasPadding == false ? null : DropMasks.PaddingMask(real, hidden.dtype);
-        int count = encoder.layer.Count;
-        for (int i = 0; i < count; i++)
-            hidden = encoder.layer[i].Forward(hidden, real, padding, LayerDrops.For(plan, i, count));
+        for (int i = 0; i < LayerCount; i++)
+            hidden = encoder.layer[i].Forward(hidden, real, padding, LayerDrops.For(plan, i, LayerCount));
         return hidden.MoveToOuterDisposeScope();
     }
 
     public override Tensor Pool(Tensor hidden) => pooler.Forward(hidden);
+
+    public override AttentionPath AttentionPathOf(DropoutPlan plan, int layer) =>
+        BertSelfAttention.PathFor(LayerDrops.For(plan, layer, LayerCount));
 }

@@ -51,7 +51,7 @@ public sealed class BertSelfAttention : Module
 
         Tensor context;
         Tensor? received = null;
-        if (weights is null && !needReceived)
+        if (Path(weights, needReceived) == AttentionPath.Fused)
         {
             context = functional.scaled_dot_product_attention(q, k, v, mask);
         }
@@ -71,6 +71,13 @@ public sealed class BertSelfAttention : Module
         var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
         return (merged.MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }
+
+    /// <summary>The path a layer takes: explicit where the weights themselves are needed, fused otherwise.</summary>
+    public static AttentionPath PathFor(LayerDrops drops) => Path(drops.Weights, drops.NeedsReceivedAttention);
+
+    // DropHead at the weights position scales whole heads' outputs: it needs no weights.
+    static AttentionPath Path(DropSpec? weights, bool needReceived) =>
+        weights is { Pattern: not DropPattern.Head } || needReceived ? AttentionPath.Explicit : AttentionPath.Fused;
 
     Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], heads, headDim).transpose(1, 2);
 }
