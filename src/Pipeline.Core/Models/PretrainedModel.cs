@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Pipeline.Lora;
 using Pipeline.Tasks;
 using Pipeline.Text;
+using Pipeline.Vocabulary;
 using Pipeline.Weights;
 
 namespace Pipeline.Models;
@@ -73,7 +74,7 @@ public sealed class PretrainedModel : IDisposable
         // A pooling with no head asks for the linear head, which is the one that pools.
         var kind = head ?? (pooling is not null ? HeadKind.Linear : DefaultHead);
         if (pooling is not null && kind != HeadKind.Linear)
-            throw new ArgumentException($"pooling applies to head linear; head {kind.ToString().ToLowerInvariant()} pools by itself");
+            throw new ArgumentException($"pooling applies to head {YamlVocabulary.NameOf(HeadKind.Linear)}; head {YamlVocabulary.NameOf(kind)} pools by itself");
         if (kind == HeadKind.Pooler && !Weights.HasOptionalPart)
             throw new ArgumentException($"model '{Name}' has no pretrained pooler (its checkpoint was exported without one); use head linear or roberta");
         // The backbone is built first, then the head: the order of their random initialisations, which a seed fixes.
