@@ -41,6 +41,7 @@ public class VocabularyTests
         Assert.Equal(LoraOptions.DefaultTargets.Select(t => YamlVocabulary.NameOf(t)), Read.LoraTargets.Terms.Where(t => t.IsDefault).Select(t => t.Yaml));
         Assert.Equal(["input_rate", "key_rate", "attention_rate", "hidden_rate", "output_rate"], Read.Positions.Terms.Select(t => t.SweepAxis));
         Assert.Equal("attention_logits", Read.PositionSweptBy("key_rate"));
+        Assert.Equal(Pipeline.Experiments.ExperimentDefinition.DefaultVariant, Read.DefaultVariant);
         var hiddenKey = Read.Preset("hiddenkey")!;
         Assert.Equal(["key_rate", "hidden_rate"], hiddenKey.RateKeys);
         Assert.Equal(new Model.PresetCompensation("bidirectional_kl", "klWeight", 1.0), hiddenKey.Compensation);
@@ -76,7 +77,7 @@ public class VocabularyTests
         var sources = VocabularySources.Select(f => f == "Dropout/DropPattern.cs" ? pattern : File.ReadAllText(Core(f)))
             .Append("global using System; global using System.Linq; global using System.Collections.Generic;")
             // The catalogues (models, data sets, formats, metrics) need TorchSharp; empty ones stand in, as this YAML names none.
-            .Append("namespace Pipeline.Models { static class ModelCatalog { } } namespace Pipeline.Data.BuiltIn { static class DatasetCatalog { } } " +
+            .Append("namespace Pipeline.Experiments { static class ExperimentDefinition { public const string DefaultVariant = \"default\"; } } namespace Pipeline.Models { static class ModelCatalog { } } namespace Pipeline.Data.BuiltIn { static class DatasetCatalog { } } " +
                     "namespace Pipeline.Data { static class DataFormats { } } namespace Pipeline.Metrics { class TaskMetric { } }")
             .Select(text => CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest))).ToArray();
         var compilation = GeneratorHarness.CompilationWithoutRuntime(sources);

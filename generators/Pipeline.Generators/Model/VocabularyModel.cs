@@ -50,6 +50,7 @@ public sealed record PresetTerm(string Yaml, string Method, EquatableArray<Prese
 public sealed record PresetCompensation(string Kind, string WeightParameter, double Weight);
 
 /// <summary>Everything the generator knows of the runtime's names; <see cref="Missing"/> says why it is empty.</summary>
+/// <param name="DefaultVariant">ExperimentDefinition.DefaultVariant: the name of the variant that is the YAML as written.</param>
 /// <param name="Models">Embedded models, <see cref="Datasets"/> built-in data sets, <see cref="Formats"/> data file
 /// formats, <see cref="Metrics"/> metrics: the [CatalogName] constants of the runtime's catalogues.</param>
 public sealed record VocabularyModel(
@@ -57,7 +58,7 @@ public sealed record VocabularyModel(
     TermSet LoraTargets, TermSet Poolings, TermSet Heads, TermSet Precisions, TermSet Branches,
     EquatableArray<CompensationKind> Compensations, EquatableArray<PresetTerm> Presets,
     EquatableArray<string> Models, EquatableArray<string> Datasets, EquatableArray<string> Formats, EquatableArray<string> Metrics,
-    string? Missing)
+    string DefaultVariant, string? Missing)
 {
     public NameMap ModelNames => Catalogue("model", Models);
     public NameMap DatasetNames => Catalogue("dataset", Datasets);

@@ -24,11 +24,14 @@ public static class VocabularyReader
             "Pipeline.Lora.LoraTarget", "Pipeline.Models.Pooling", "Pipeline.Models.HeadKind", "Pipeline.Models.Precision",
             "Pipeline.Compensation.KlBranches", "Pipeline.Compensation.CompensationMeasure", "Pipeline.Dropout.Presets",
             "Pipeline.Models.ModelCatalog", "Pipeline.Data.BuiltIn.DatasetCatalog", "Pipeline.Data.DataFormats", "Pipeline.Metrics.TaskMetric",
+            "Pipeline.Experiments.ExperimentDefinition",
         };
         var found = types.Select(Type).ToArray();
         if (found.Any(t => t is null))
             return Empty(string.Join(", ", types.Where((_, i) => found[i] is null)));
         cancellation.ThrowIfCancellationRequested();
+        if (DefaultVariant(found[15]!) is not string defaultVariant)
+            return Empty("Pipeline.Experiments.ExperimentDefinition.DefaultVariant");
 
         var position = found[0]!;
         var pattern = found[1]!;
@@ -39,7 +42,7 @@ public static class VocabularyReader
             Terms("LoRA target", found[4]!, position, pattern), Terms("pooling", found[5]!, position, pattern),
             Terms("head", found[6]!, position, pattern), Terms("precision", found[7]!, position, pattern), branches,
             Compensations(found[9]!, found[8]!, branches), Presets(found[10]!, position, pattern),
-            Catalog(found[11]!), Catalog(found[12]!), Catalog(found[13]!), Catalog(found[14]!), null);
+            Catalog(found[11]!), Catalog(found[12]!), Catalog(found[13]!), Catalog(found[14]!), defaultVariant, null);
     }
 
     static VocabularyModel Empty(string missing)
@@ -47,7 +50,7 @@ public static class VocabularyReader
         var none = new TermSet("", "", EquatableArray<Term>.Empty);
         var nothing = EquatableArray<string>.Empty;
         return new VocabularyModel(none, none, none, none, none, none, none, none, none,
-            EquatableArray<CompensationKind>.Empty, EquatableArray<PresetTerm>.Empty, nothing, nothing, nothing, nothing, missing);
+            EquatableArray<CompensationKind>.Empty, EquatableArray<PresetTerm>.Empty, nothing, nothing, nothing, nothing, "", missing);
     }
 
     /// <summary>The [YamlName] members of an enum, in declaration order, with their [AppliesTo], [PerLayer], [Default] and [SweepAxis].</summary>
@@ -66,6 +69,10 @@ public static class VocabularyReader
         }
         return new TermSet(what, type.Name, terms.ToEquatableArray());
     }
+
+    /// <summary>ExperimentDefinition.DefaultVariant.</summary>
+    static string? DefaultVariant(INamedTypeSymbol definition) =>
+        definition.GetMembers("DefaultVariant").OfType<IFieldSymbol>().FirstOrDefault() is { IsConst: true, ConstantValue: string name } ? name : null;
 
     /// <summary>A catalogue's [CatalogName] string constants, in declaration order.</summary>
     static EquatableArray<string> Catalog(INamedTypeSymbol catalogue) =>

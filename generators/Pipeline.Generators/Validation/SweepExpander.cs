@@ -14,11 +14,9 @@ namespace Pipeline.Generators.Validation;
 /// </summary>
 public static class SweepExpander
 {
-    public const string DefaultVariant = "default";
-
     public static IReadOnlyList<Variant> Expand(ExperimentModel experiment, VocabularyModel vocabulary, List<Problem> problems)
     {
-        var variants = new List<Variant> { new(DefaultVariant, experiment) };
+        var variants = new List<Variant> { new(vocabulary.DefaultVariant, experiment) };
         if (experiment.Sweep.IsEmpty) return variants;
 
         var axes = experiment.Sweep;

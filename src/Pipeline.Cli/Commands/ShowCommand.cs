@@ -6,11 +6,8 @@ namespace Pipeline.Cli.Commands;
 /// <summary><c>pipeline show NAME [--variant V]</c>: the resolved configuration of one experiment variant.</summary>
 static class ShowCommand
 {
-    /// <summary>The variant that is the YAML file as written; the grid's points have other names (the generator's SweepExpander.DefaultVariant).</summary>
-    public const string DefaultVariant = "default";
-
     /// <summary>The experiment's default variant, by name.</summary>
-    public static ExperimentDefinition Default(IExperiment experiment) => experiment.Variants.Single(v => v.Variant == DefaultVariant);
+    public static ExperimentDefinition Default(IExperiment experiment) => experiment.Variants.Single(v => v.Variant == ExperimentDefinition.DefaultVariant);
 
     public static Command Create()
     {

@@ -1,3 +1,4 @@
+using Pipeline.Experiments;
 using System.CommandLine;
 using Pipeline.Runs;
 
@@ -21,7 +22,7 @@ static class SweepCommand
         {
             var experiment = ShowCommand.Resolve(result.GetValue(name)!);
             // The grid's points are every variant but "default" (the file as written); without a grid, run that one.
-            var grid = experiment.Variants.Where(v => v.Variant != ShowCommand.DefaultVariant).ToList();
+            var grid = experiment.Variants.Where(v => v.Variant != ExperimentDefinition.DefaultVariant).ToList();
             var variants = grid.Count > 0 ? grid : experiment.Variants.ToList();
             var jobs = variants.SelectMany(v => v.Seeds.Select(seed => (Variant: v, Seed: seed))).ToList();
             Console.WriteLine($"{experiment.Name}: {variants.Count} variant(s) × seeds = {jobs.Count} run(s)");

@@ -26,7 +26,14 @@ public sealed record ExperimentDefinition(
     LoraOptions Lora,
     DropoutPlan Dropout,
     TrainingOptions Training,
-    IReadOnlyList<int> Seeds);
+    IReadOnlyList<int> Seeds)
+{
+    /// <summary>
+    /// The variant that is the YAML file as written; the grid's points are named after their values. The
+    /// experiment generator reads this constant from the compilation to name the variants it emits.
+    /// </summary>
+    public const string DefaultVariant = "default";
+}
 
 /// <summary>The pretrained encoder and how it reads a sentence.</summary>
 /// <param name="Name">An embedded model (<c>all-minilm-l6-v2</c>, <c>arctic-embed-xs</c>) or null when <paramref name="Path"/> is given.</param>
