@@ -49,12 +49,13 @@ public sealed record DropSpec(
     public IEnumerable<string> Validate() =>
         DropRules.CheckSpec(YamlVocabulary.Written(this), YamlVocabulary.Drops).Select(problem => problem.Message);
 
+    /// <summary>In YAML's names, as run logs and config.json show it: "attention_logits/column@0.1".</summary>
     public override string ToString()
     {
-        string text = $"{Position}/{Pattern}@{Rate:0.###}";
+        string text = $"{YamlVocabulary.NameOf(Position)}/{YamlVocabulary.NameOf(Pattern)}@{Rate:0.###}";
         if (Layers != LayerSelection.All) text += $" layers={Layers}";
-        if (SpanStart is { } start) text += $" start={start}";
-        if (Normalization is { } normalization) text += $" norm={normalization}";
+        if (SpanStart is { } start) text += $" span_start={YamlVocabulary.NameOf(start)}";
+        if (Normalization is { } normalization) text += $" normalization={YamlVocabulary.NameOf(normalization)}";
         return text;
     }
 }
