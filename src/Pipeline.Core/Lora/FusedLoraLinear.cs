@@ -17,12 +17,12 @@ public sealed class FusedLoraLinear : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
     readonly Parameter? bias;
-    readonly ModuleDict<Linear> lora_A = new();
-    readonly ModuleDict<Linear> lora_B = new();
+    readonly SliceAdapters lora_A = new(), lora_B = new();
     readonly TorchSharp.Modules.Dropout? lora_dropout;
     readonly string[] slices;
     readonly long width;
     readonly Dictionary<string, double> scaling = new(StringComparer.Ordinal);
+    bool merged;
 
     /// <param name="slices">The slices' names, in output order (q, k, v).</param>
     /// <param name="ranks">The rank of each adapted slice; slices not named here have no adapter.</param>
@@ -49,8 +49,8 @@ public sealed class FusedLoraLinear : nn.Module<Tensor, Tensor>
             var b = nn.Linear(adapter.Rank, sliceWidth, hasBias: false);
             nn.init.kaiming_uniform_(a.weight!, a: Math.Sqrt(5));
             nn.init.zeros_(b.weight!);
-            lora_A.Add((slice, a));
-            lora_B.Add((slice, b));
+            lora_A.Add(slice, a);
+            lora_B.Add(slice, b);
             scaling[slice] = adapter.Scaling;
         }
         if (dropout > 0) lora_dropout = nn.Dropout(dropout);
@@ -63,23 +63,80 @@ public sealed class FusedLoraLinear : nn.Module<Tensor, Tensor>
     /// <summary>The adapted slices, in output order.</summary>
     public IReadOnlyList<string> AdaptedSlices => slices.Where(scaling.ContainsKey).ToList();
 
-    public Linear A(string slice) => lora_A[slice];
-    public Linear B(string slice) => lora_B[slice];
+    public Linear A(string slice) => lora_A.Get(slice);
+    public Linear B(string slice) => lora_B.Get(slice);
+    public bool IsMerged => merged;
+
+    /// <summary>Mixed precision: the adapters in <paramref name="dtype"/> (fp32) while the frozen weight runs in bf16.</summary>
+    public void AdaptersTo(ScalarType dtype)
+    {
+        foreach (string slice in scaling.Keys)
+        {
+            lora_A.Get(slice).to(dtype);
+            lora_B.Get(slice).to(dtype);
+        }
+    }
+
+    /// <summary>Folds each adapter into its slice of the weight (W_s ← W_s + B_s·A_s·s_s).</summary>
+    public void Merge()
+    {
+        if (merged) return;
+        AddDeltas(+1);
+        merged = true;
+    }
+
+    /// <summary>Undoes <see cref="Merge"/>; exact up to float rounding.</summary>
+    public void Unmerge()
+    {
+        if (!merged) return;
+        AddDeltas(-1);
+        merged = false;
+    }
+
+    void AddDeltas(double sign)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        for (int s = 0; s < slices.Length; s++)
+        {
+            if (!scaling.TryGetValue(slices[s], out double scale)) continue;
+            var delta = matmul(B(slices[s]).weight!, A(slices[s]).weight!) * (scale * sign);
+            weight.narrow(0, s * width, width).add_(delta.to(weight.dtype));
+        }
+    }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var output = nn.functional.linear(input, weight, bias);
+        if (merged) return output.MoveToOuterDisposeScope();
         // The adapter may be fp32 while the frozen path runs in bf16: compute it in its own dtype.
         var adapterInput = (lora_dropout is null ? input : lora_dropout.call(input));
         var parts = output.split(width, -1);
         for (int s = 0; s < slices.Length; s++)
         {
             if (!scaling.TryGetValue(slices[s], out double scale)) continue;
-            var a = lora_A[slices[s]];
-            var delta = lora_B[slices[s]].call(a.call(adapterInput.to(a.weight!.dtype))) * scale;
+            var a = A(slices[s]);
+            var delta = B(slices[s]).call(a.call(adapterInput.to(a.weight!.dtype))) * scale;
             parts[s] = parts[s] + delta.to(output.dtype);
         }
         return cat(parts, -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The adapters of the slices, registered under the slices' names. Not TorchSharp's ModuleDict: its two
+    /// indexers make Module.to(dtype/device) fail on any model that holds one.
+    /// </summary>
+    sealed class SliceAdapters() : nn.Module(nameof(SliceAdapters))
+    {
+        readonly Dictionary<string, Linear> adapters = new(StringComparer.Ordinal);
+
+        public void Add(string slice, Linear adapter)
+        {
+            adapters.Add(slice, adapter);
+            register_module(slice, adapter);
+        }
+
+        public Linear Get(string slice) => adapters[slice];
     }
 }

@@ -98,4 +98,34 @@ public class Gpt2LoraTests
         Assert.False(withBoth[.., .., ..32].allclose(withValueOnly[.., .., ..32]), "the query adapter must move the q slice");
         TensorAssert.Identical(withBoth[.., .., 32..], withValueOnly[.., .., 32..], "k and v slices");
     }
+
+    [Fact]
+    public void Merging_the_slice_adapters_gives_the_adapted_output_and_unmerging_restores_the_weight()
+    {
+        var (model, _) = Twins(QueryValue);
+        using (no_grad())
+            foreach (var fused in LoraParameters.FusedAdapters(model))
+                foreach (var slice in fused.AdaptedSlices) fused.B(slice).weight!.normal_(0, 0.5);
+        using var scope = NewDisposeScope();
+        var batch = TinyGpt2.Batch();
+        var weight = model.h[0].attn.c_attn.get_parameter("weight")!.clone();
+        var adapted = model.Forward(batch);
+
+        LoraParameters.Merge(model);
+        Assert.True(adapted.allclose(model.Forward(batch), rtol: 1e-4, atol: 1e-5));
+        var merged = model.h[0].attn.c_attn.get_parameter("weight")!;
+        TensorAssert.Identical(weight[32..64], merged[32..64], "the key slice has no adapter");
+        LoraParameters.Unmerge(model);
+        Assert.True(weight.allclose(model.h[0].attn.c_attn.get_parameter("weight")!, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Under_bf16_the_slice_adapters_stay_float32()
+    {
+        using var model = new Pipeline.Models.TaskModel(TinyGpt2.Random(QueryValue),
+            Pipeline.Models.Heads.TaskHead.Create(Pipeline.Models.HeadKind.Linear, Pipeline.Models.Pooling.Mean, 32, 2));
+        model.UsePrecision(Pipeline.Models.Precision.BFloat16);
+        foreach (var (name, parameter) in model.named_parameters())
+            Assert.Equal(LoraParameters.IsAdapter(name) || name.StartsWith("classifier.") ? ScalarType.Float32 : ScalarType.BFloat16, parameter.dtype);
+    }
 }
