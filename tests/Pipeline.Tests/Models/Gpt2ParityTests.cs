@@ -22,6 +22,8 @@ public class Gpt2ParityTests
         Assert.Equal(4 * 16, config.InnerSize);
         Assert.Contains("transformer.h.0.attn.bias", pretrained.Weights.Ignored);
         Assert.Contains("transformer.h.1.attn.masked_bias", pretrained.Weights.Ignored);
+        Assert.Equal(HeadKind.Linear, pretrained.DefaultHead);
+        Assert.Equal(Pooling.Mean, pretrained.DefaultPooling);
 
         using var backbone = Assert.IsType<Gpt2Model>(pretrained.CreateBackbone());
         backbone.eval();
@@ -59,8 +61,12 @@ public class Gpt2ParityTests
         Assert.Equal([128L, 32], header["transformer.h.1.mlp.c_proj.weight"]);
         Assert.Equal([50L, 32], header["transformer.wte.weight"]);
 
+        // GPT-2's own tokenizer files (no RoBERTa special tokens) do not stop the load: the family takes no encoder tokenizer.
+        File.WriteAllText(dir.File(HfCheckpoint.BpeVocabFile), """{"a": 0, "b": 1, "ab": 2}""");
+        File.WriteAllText(dir.File(HfCheckpoint.BpeMergesFile), "#version: 0.2\na b\n");
         using var loaded = ModelCatalog.Load(dir.Path);
         Assert.Equal(TinyGpt2.Config, loaded.Config);
+        Assert.Null(loaded.Tokenizer);
         using var fresh = loaded.CreateBackbone();
         fresh.eval();
         using var scope = NewDisposeScope();

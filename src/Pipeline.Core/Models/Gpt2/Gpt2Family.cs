@@ -100,6 +100,15 @@ public sealed partial class Gpt2Family : ModelFamily
     /// </summary>
     public override HeadKind DefaultHead(IModelConfig config, bool hasPooler) => HeadKind.Linear;
 
+    /// <summary>Mean over the real tokens: under the causal mask the first token has seen only itself.</summary>
+    public override Pooling DefaultPooling(IModelConfig config) => Pooling.Mean;
+
+    /// <summary>
+    /// GPT-2's vocab.json + merges.txt have none of RoBERTa's special tokens, so the encoder tokenizer would refuse
+    /// them; the GPT-2 tokenizer comes with the causal-LM slice. Until then its checkpoints load without one.
+    /// </summary>
+    public override bool UsesEncoderTokenizer => false;
+
     public override Tensor FromCheckpoint(IModelConfig config, string name, string key, Tensor tensor, string source)
     {
         // A layer the config does not have is left as it is: PretrainedWeights reports it as unexpected.
