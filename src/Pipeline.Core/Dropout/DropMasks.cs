@@ -17,8 +17,11 @@ public static class DropMasks
     /// Which keys each query of each head keeps: [B, H, 1, L] for column and span (one decision per key and
     /// head), [B, H, Lq, L] for element. A row whose real keys would all be dropped keeps every key instead:
     /// a query must attend to something (no NaN, no uniform leak onto padding), in any dtype.
+    /// <paramref name="visible"/> (bool, broadcastable to [B, 1, Lq, L]) says which keys each query may see at all;
+    /// null: the real keys (an encoder). A causal decoder passes <see cref="CausalVisible"/>: query 0 sees only key 0,
+    /// so a column drop of key 0 would leave it nothing — such a row keeps all its keys, and the mask becomes [B, H, Lq, L].
     /// </summary>
-    public static Tensor AttentionKeep(DropSpec spec, Tensor real, long heads, long queryLength)
+    public static Tensor AttentionKeep(DropSpec spec, Tensor real, long heads, long queryLength, Tensor? visible = null)
     {
         long batch = real.shape[0], length = real.shape[1];
         var device = real.device;
@@ -29,10 +32,26 @@ public static class DropMasks
             DropPattern.Span => Span(real.repeat_interleave(heads, dim: 0), spec.Rate).view(batch, heads, 1, length).logical_not(),
             _ => throw new ArgumentException($"pattern {spec.Pattern} does not apply to attention"),
         };
-        var realKey = real.view(batch, 1, 1, length);
-        var keepsARealKey = keep.logical_and(realKey).any(-1, keepdim: true);
-        return keep.logical_or(keepsARealKey.logical_not());
+        var seen = visible ?? real.view(batch, 1, 1, length);
+        var keepsASeenKey = keep.logical_and(seen).any(-1, keepdim: true);
+        return keep.logical_or(keepsASeenKey.logical_not());
     }
+
+    /// <summary>
+    /// Which keys each query of a causal decoder sees, [B, 1, L, L]: the real keys at or before the query's
+    /// position. With right padding every query, padding ones included, sees at least key 0.
+    /// </summary>
+    public static Tensor CausalVisible(Tensor real)
+    {
+        using var scope = NewDisposeScope();
+        long length = real.shape[1];
+        var causal = ones(length, length, dtype: ScalarType.Bool, device: real.device).tril();
+        return causal.unsqueeze(0).logical_and(real.view(real.shape[0], 1, length)).unsqueeze(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The additive mask of a <see cref="CausalVisible"/> mask: 0 where a query may attend, the dtype's lowest finite value elsewhere.</summary>
+    public static Tensor VisibleMask(Tensor visible, ScalarType dtype) =>
+        zeros(visible.shape, dtype: dtype, device: visible.device).masked_fill_(visible.logical_not(), LowestFinite(dtype));
 
     /// <summary>
     /// The additive mask for attention logits: 0 where a query may attend, the dtype's lowest finite value

@@ -44,7 +44,18 @@ public static class LoraParameters
 
     public static IEnumerable<LoraLinear> Adapters(nn.Module model) => model.modules().OfType<LoraLinear>();
 
-    public static void Merge(nn.Module model) { foreach (var layer in Adapters(model)) layer.Merge(); }
+    /// <summary>Fused projections with per-slice adapters (GPT-2's c_attn).</summary>
+    public static IEnumerable<FusedLoraLinear> FusedAdapters(nn.Module model) => model.modules().OfType<FusedLoraLinear>();
 
-    public static void Unmerge(nn.Module model) { foreach (var layer in Adapters(model)) layer.Unmerge(); }
+    public static void Merge(nn.Module model)
+    {
+        foreach (var layer in Adapters(model)) layer.Merge();
+        foreach (var layer in FusedAdapters(model)) layer.Merge();
+    }
+
+    public static void Unmerge(nn.Module model)
+    {
+        foreach (var layer in Adapters(model)) layer.Unmerge();
+        foreach (var layer in FusedAdapters(model)) layer.Unmerge();
+    }
 }

@@ -117,7 +117,7 @@ public static class ModelCatalog
         {
             var config = weights.Config;
             int positions = config.UsablePositions;
-            var tokenizer = LoadPhase.Time(phases, "tokenizer", () => CheckpointTokenizer(directory, positions));
+            var tokenizer = config.Family.UsesEncoderTokenizer ? LoadPhase.Time(phases, "tokenizer", () => CheckpointTokenizer(directory, positions)) : null;
             if (tokenizer is not null) CheckVocab(tokenizer, config, directory);
             // sentence-transformers checkpoints say how long their training inputs were.
             int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
@@ -127,7 +127,7 @@ public static class ModelCatalog
             var pooling = SentenceTransformersPooling(directory);
             var head = pooling is not null ? HeadKind.Linear : config.Family.DefaultHead(config, weights.HasOptionalPart);
             return new PretrainedModel(Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
-                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling ?? Pooling.Cls, head, trainedLength, null, phases);
+                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling ?? config.Family.DefaultPooling(config), head, trainedLength, null, phases);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Pipeline.Lora;
+using static TorchSharp.torch;
 
 namespace Pipeline.Models;
 
@@ -35,6 +36,29 @@ public abstract class ModelFamily
 
     /// <summary>The classification head HF's task model uses for this config.</summary>
     public abstract HeadKind DefaultHead(IModelConfig config, bool hasPooler);
+
+    /// <summary>
+    /// The linear head's pooling for a checkpoint that does not say (sentence-transformers ones do): the first
+    /// token ([CLS], &lt;s&gt;) for encoders.
+    /// </summary>
+    public virtual Pooling DefaultPooling(IModelConfig config) => Pooling.Cls;
+
+    /// <summary>
+    /// Whether the checkpoint's WordPiece or byte-level BPE files make an <see cref="Text.EncoderTokenizer"/> (BERT's
+    /// and RoBERTa's conventions). A family whose tokenizer follows other conventions says no, and its checkpoints
+    /// load without one.
+    /// </summary>
+    public virtual bool UsesEncoderTokenizer => true;
+
+    /// <summary>
+    /// A checkpoint tensor (HF key <paramref name="key"/>, layout name <paramref name="name"/>) as the backbone holds
+    /// it. Identity by default; GPT-2 overrides it because HF's Conv1D stores its weights [in, out] where our
+    /// modules are plain nn.Linear [out, in]. A wrong shape must be reported as the shape the file should have.
+    /// </summary>
+    public virtual Tensor FromCheckpoint(IModelConfig config, string name, string key, Tensor tensor, string source) => tensor;
+
+    /// <summary>The inverse of <see cref="FromCheckpoint"/>, for writing checkpoints HF can read.</summary>
+    public virtual Tensor ToCheckpoint(IModelConfig config, string name, Tensor tensor) => tensor;
 
     public override string ToString() => Name;
 }

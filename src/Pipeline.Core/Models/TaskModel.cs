@@ -49,6 +49,7 @@ public sealed class TaskModel : nn.Module
             adapter.A.to(ScalarType.Float32);
             adapter.B.to(ScalarType.Float32);
         }
+        foreach (var fused in LoraParameters.FusedAdapters(this)) fused.AdaptersTo(ScalarType.Float32);
     }
 
     /// <summary>Freezes everything but the LoRA adapters and the head.</summary>

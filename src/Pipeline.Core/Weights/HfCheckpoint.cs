@@ -60,7 +60,7 @@ public static class HfCheckpoint
             else if (name.EndsWith("LayerNorm.beta", StringComparison.Ordinal)) name = name[..^"beta".Length] + "bias";
             if (!tensor.is_floating_point())
                 throw new InvalidDataException($"{source}: tensor '{key}' is {tensor.dtype}, expected a floating-point weight");
-            if (!tensors.TryAdd(name, tensor.to(ScalarType.Float32)))
+            if (!tensors.TryAdd(name, config.Family.FromCheckpoint(config, name, key, tensor.to(ScalarType.Float32), source)))
                 throw new InvalidDataException($"{source}: '{key}' and another key both name '{name}' (with and without the '{prefix}' prefix?)");
         }
         return (tensors, ignored);
@@ -68,12 +68,15 @@ public static class HfCheckpoint
 
     /// <summary>
     /// Writes an HF-style checkpoint of <paramref name="tensors"/> (backbone names, as its state dict) with keys
-    /// under <paramref name="keyPrefix"/> ("" or "bert."/"roberta.").
+    /// under <paramref name="keyPrefix"/> ("" or "bert."/"roberta."/"transformer."), each tensor in the family's
+    /// checkpoint layout (<see cref="ModelFamily.ToCheckpoint"/>: GPT-2's Conv1D weights [in, out]).
     /// </summary>
     public static void Save(string directory, IModelConfig config, IReadOnlyDictionary<string, Tensor> tensors, string keyPrefix = "")
     {
         Directory.CreateDirectory(directory);
-        SafetensorsFile.Save(Path.Combine(directory, WeightsFile), tensors.ToDictionary(p => keyPrefix + p.Key, p => p.Value));
+        using (NewDisposeScope())
+            SafetensorsFile.Save(Path.Combine(directory, WeightsFile),
+                tensors.ToDictionary(p => keyPrefix + p.Key, p => config.Family.ToCheckpoint(config, p.Key, p.Value)));
         File.WriteAllText(Path.Combine(directory, ConfigFile), HfConfig.ToJson(config));
     }
 

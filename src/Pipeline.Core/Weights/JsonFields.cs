@@ -27,6 +27,13 @@ public static class JsonFields
         var other => throw WrongType(source, key, "a number", other),
     };
 
+    public static bool Bool(JsonObject json, string key, string source, bool fallback) => json[key] switch
+    {
+        null => fallback,
+        JsonValue v when v.TryGetValue(out bool b) => b,
+        var other => throw WrongType(source, key, "true or false", other),
+    };
+
     static InvalidDataException WrongType(string source, string key, string expected, JsonNode? found) =>
         new($"{source}: '{key}' should be {expected}, found {found?.ToJsonString() ?? "null"}");
 }

@@ -1,0 +1,83 @@
+using Pipeline.Dropout;
+using Pipeline.Lora;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Pipeline.Models.Gpt2;
+
+/// <summary>
+/// GPT-2's causal self-attention (<c>attn</c>): the fused q/k/v projection <c>c_attn</c>, the heads, and the output
+/// projection <c>c_proj</c>, with the two attention dropout positions. The same two paths as the BERT family's
+/// (<see cref="Bert.BertSelfAttention"/>): fused scaled-dot-product attention with one additive mask — here the
+/// causal mask and padding [B, 1, L, L], with DropKey folded in — or the explicit softmax where a method needs the
+/// weights themselves (DropAttention, HiddenCut's attention-guided start). Masks are sampled against the keys each
+/// query can see (<see cref="DropMasks.CausalVisible"/>), so no query ever loses all of them.
+/// </summary>
+public sealed class Gpt2Attention : Module
+{
+    public readonly Module<Tensor, Tensor> c_attn, c_proj;
+    readonly long heads, headDim, width;
+
+    public Gpt2Attention(Gpt2Config config, LinearFactory linears) : base(nameof(Gpt2Attention))
+    {
+        heads = config.NHead;
+        headDim = config.HeadDim;
+        width = config.NEmbd;
+        // The paper's GPT-2 LoRA (microsoft/LoRA MergedLinear, enable_lora = [q, -, v]): one adapter per targeted slice.
+        c_attn = linears.CreateFused([LoraTarget.Query, LoraTarget.Key, LoraTarget.Value], config.NEmbd, config.NEmbd);
+        c_proj = linears.Create(LoraTarget.AttentionOutput, config.NEmbd, config.NEmbd);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// The attention block's output [B, L, D] (after c_proj) and, when <paramref name="needReceived"/>, the attention
+    /// each token receives [B, L] (summed over heads and real queries). <paramref name="visible"/>: the
+    /// <see cref="DropMasks.CausalVisible"/> mask of the pass, <paramref name="mask"/> its additive form.
+    /// </summary>
+    public (Tensor Output, Tensor? Received) Forward(Tensor hidden, Tensor real, Tensor visible, Tensor mask, LayerDrops drops)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        var qkv = c_attn.call(hidden).split(width, -1);
+        var (q, k, v) = (SplitHeads(qkv[0]), SplitHeads(qkv[1]), SplitHeads(qkv[2]));
+        var (logits, weights) = (drops.Logits, drops.Weights);
+        // DropHead removes whole heads whichever attention position names it: it scales each head's output below.
+        DropSpec?[] wholeHeads = [logits?.Pattern == DropPattern.Head ? logits : null, weights?.Pattern == DropPattern.Head ? weights : null];
+        if (wholeHeads[0] is not null) logits = null;
+        if (wholeHeads[1] is not null) weights = null;
+
+        if (logits is not null)
+            mask = DropMasks.WithDroppedKeys(mask, DropMasks.AttentionKeep(logits, real, heads, length, visible), q.dtype);
+
+        Tensor context;
+        Tensor? received = null;
+        if (Path(weights, drops.NeedsReceivedAttention) == AttentionPath.Fused)
+        {
+            context = functional.scaled_dot_product_attention(q, k, v, mask);
+        }
+        else
+        {
+            var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim) + mask;
+            var probs = weights is null
+                ? scores.softmax(-1)
+                : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length, visible), weights.EffectiveNormalization);
+            if (drops.NeedsReceivedAttention)
+                received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
+            context = matmul(probs, v);
+        }
+        foreach (var spec in wholeHeads)
+            if (spec is not null) context = HeadDropout.Apply(context, spec);
+        var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
+        return (c_proj.call(merged).MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The path a layer takes: explicit where the weights themselves are needed, fused otherwise.</summary>
+    public static AttentionPath PathFor(LayerDrops drops) => Path(drops.Weights, drops.NeedsReceivedAttention);
+
+    // DropHead at the weights position scales whole heads' outputs: it needs no weights.
+    static AttentionPath Path(DropSpec? weights, bool needReceived) =>
+        weights is { Pattern: not DropPattern.Head } || needReceived ? AttentionPath.Explicit : AttentionPath.Fused;
+
+    Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], heads, headDim).transpose(1, 2);
+}
