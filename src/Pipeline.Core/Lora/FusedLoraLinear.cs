@@ -32,15 +32,7 @@ public sealed class FusedLoraLinear : nn.Module<Tensor, Tensor>
         this.slices = [.. slices];
         width = sliceWidth;
         long outFeatures = sliceWidth * slices.Count;
-        // The base layer starts like nn.Linear (it is normally overwritten by pretrained weights).
-        weight = new Parameter(empty(outFeatures, inFeatures));
-        nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
-        if (hasBias)
-        {
-            double bound = 1 / Math.Sqrt(inFeatures);
-            bias = new Parameter(empty(outFeatures));
-            nn.init.uniform_(bias, -bound, bound);
-        }
+        (weight, bias) = LoraLinear.BaseParameters(inFeatures, outFeatures, hasBias);
         foreach (string slice in slices)
         {
             if (!ranks.TryGetValue(slice, out var adapter)) continue;

@@ -29,15 +29,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         Rank = rank;
         Scaling = scaling;
 
-        // The base layer starts like nn.Linear (it is normally overwritten by pretrained weights).
-        weight = new Parameter(empty(outFeatures, inFeatures));
-        nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
-        if (hasBias)
-        {
-            double bound = 1 / Math.Sqrt(inFeatures);
-            bias = new Parameter(empty(outFeatures));
-            nn.init.uniform_(bias, -bound, bound);
-        }
+        (weight, bias) = BaseParameters(inFeatures, outFeatures, hasBias);
 
         lora_A = nn.Linear(inFeatures, rank, hasBias: false);
         lora_B = nn.Linear(rank, outFeatures, hasBias: false);
@@ -45,6 +37,18 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         nn.init.zeros_(lora_B.weight!);
         if (dropout > 0) lora_dropout = nn.Dropout(dropout);
         RegisterComponents();
+    }
+
+    /// <summary>The frozen base layer's weight and bias, initialised like nn.Linear (pretrained weights normally overwrite them).</summary>
+    internal static (Parameter Weight, Parameter? Bias) BaseParameters(long inFeatures, long outFeatures, bool hasBias)
+    {
+        var weight = new Parameter(empty(outFeatures, inFeatures));
+        nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
+        if (!hasBias) return (weight, null);
+        double bound = 1 / Math.Sqrt(inFeatures);
+        var bias = new Parameter(empty(outFeatures));
+        nn.init.uniform_(bias, -bound, bound);
+        return (weight, bias);
     }
 
     public Parameter Weight => weight;

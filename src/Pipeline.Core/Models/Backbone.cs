@@ -13,11 +13,18 @@ public abstract class Backbone(string name) : nn.Module(name)
 {
     public abstract IModelConfig Config { get; }
 
+    /// <summary><paramref name="config"/>, or an error listing every problem with it, before any module is built.</summary>
+    protected static T Checked<T>(T config) where T : IModelConfig
+    {
+        var errors = config.Validate().ToList();
+        return errors.Count == 0 ? config : throw new ArgumentException($"invalid {config.ModelType} config: " + string.Join("; ", errors));
+    }
+
     public int LayerCount => Config.NumHiddenLayers;
     public int HiddenSize => Config.HiddenSize;
 
     /// <summary>The attention computation layer <paramref name="layer"/> runs under <paramref name="plan"/> in training mode.</summary>
-    public abstract AttentionPath AttentionPathOf(DropoutPlan plan, int layer);
+    public virtual AttentionPath AttentionPathOf(DropoutPlan plan, int layer) => LayerDrops.For(plan, layer, LayerCount).AttentionPath;
 
     /// <summary>
     /// The last hidden state [B, L, D]. The plan acts only in training mode; in eval mode the pass is

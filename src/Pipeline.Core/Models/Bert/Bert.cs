@@ -109,7 +109,7 @@ public sealed class BertLayer : Module
     public Tensor Forward(Tensor hidden, Tensor real, Tensor? padding, LayerDrops drops)
     {
         using var scope = NewDisposeScope();
-        var (context, received) = attention.self.Forward(hidden, real, padding, drops.Logits, drops.Weights, needReceived: drops.NeedsReceivedAttention);
+        var (context, received) = attention.self.Forward(hidden, real, padding, drops);
         var h = attention.output.Forward(context, hidden);
         var ffn = functional.gelu(intermediate.dense.call(h));
         // HiddenCut: on the FFN output after the down-projection, before the residual add and LayerNorm.
@@ -159,9 +159,7 @@ public sealed class BertModel : Backbone
 
     public BertModel(BertConfig config, LinearFactory? linears = null) : base(nameof(BertModel))
     {
-        var errors = config.Validate().ToList();
-        if (errors.Count > 0) throw new ArgumentException("invalid BERT config: " + string.Join("; ", errors));
-        this.config = config;
+        this.config = Checked(config);
         linears ??= LinearFactory.Plain;
         embeddings = new BertEmbeddings(config);
         encoder = new BertEncoder(config, linears);
@@ -182,7 +180,4 @@ public sealed class BertModel : Backbone
     }
 
     public override Tensor Pool(Tensor hidden) => pooler.Forward(hidden);
-
-    public override AttentionPath AttentionPathOf(DropoutPlan plan, int layer) =>
-        BertSelfAttention.PathFor(LayerDrops.For(plan, layer, LayerCount));
 }

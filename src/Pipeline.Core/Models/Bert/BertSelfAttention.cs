@@ -31,27 +31,24 @@ public sealed class BertSelfAttention : Module
     }
 
     /// <summary>
-    /// Returns the attention output [B, L, D] and, when <paramref name="needReceived"/>, the attention each
-    /// token receives [B, L] (summed over heads and real queries). <paramref name="padding"/>: the
+    /// Returns the attention output [B, L, D] and, when the layer's drops need it (HiddenCut's attention-guided start),
+    /// the attention each token receives [B, L] (summed over heads and real queries). <paramref name="padding"/>: the
     /// <see cref="DropMasks.PaddingMask"/> of <paramref name="real"/>, shared by all layers of a pass (null: no padding).
     /// </summary>
-    public (Tensor Context, Tensor? Received) Forward(Tensor hidden, Tensor real, Tensor? padding, DropSpec? logits, DropSpec? weights, bool needReceived = false)
+    public (Tensor Context, Tensor? Received) Forward(Tensor hidden, Tensor real, Tensor? padding, LayerDrops drops)
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
         var q = SplitHeads(query.call(hidden));
         var k = SplitHeads(key.call(hidden));
         var v = SplitHeads(value.call(hidden));
-        // DropHead removes whole heads whichever attention position names it: it scales each head's output below.
-        DropSpec?[] wholeHeads = [logits?.Pattern == DropPattern.Head ? logits : null, weights?.Pattern == DropPattern.Head ? weights : null];
-        if (wholeHeads[0] is not null) logits = null;
-        if (wholeHeads[1] is not null) weights = null;
+        var (logits, weights) = (drops.Logits, drops.Weights);
 
         var mask = logits is null ? padding : DropMasks.WithDroppedKeys(padding, DropMasks.AttentionKeep(logits, real, heads, length), q.dtype);
 
         Tensor context;
         Tensor? received = null;
-        if (Path(weights, needReceived) == AttentionPath.Fused)
+        if (drops.AttentionPath == AttentionPath.Fused)
         {
             context = functional.scaled_dot_product_attention(q, k, v, mask);
         }
@@ -62,22 +59,15 @@ public sealed class BertSelfAttention : Module
             var probs = weights is null
                 ? scores.softmax(-1)
                 : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length), weights.EffectiveNormalization);
-            if (needReceived)
+            if (drops.NeedsReceivedAttention)
                 received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
             context = matmul(probs, v);
         }
-        foreach (var spec in wholeHeads)
-            if (spec is not null) context = HeadDropout.Apply(context, spec);
+        // DropHead: whole heads' outputs scaled (0 or H / kept), whichever attention position named it.
+        foreach (var spec in drops.WholeHeads) context = HeadDropout.Apply(context, spec);
         var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
         return (merged.MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }
-
-    /// <summary>The path a layer takes: explicit where the weights themselves are needed, fused otherwise.</summary>
-    public static AttentionPath PathFor(LayerDrops drops) => Path(drops.Weights, drops.NeedsReceivedAttention);
-
-    // DropHead at the weights position scales whole heads' outputs: it needs no weights.
-    static AttentionPath Path(DropSpec? weights, bool needReceived) =>
-        weights is { Pattern: not DropPattern.Head } || needReceived ? AttentionPath.Explicit : AttentionPath.Fused;
 
     Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], heads, headDim).transpose(1, 2);
 }

@@ -69,9 +69,7 @@ public sealed class Gpt2Model : Backbone
 
     public Gpt2Model(Gpt2Config config, LinearFactory? linears = null) : base(nameof(Gpt2Model))
     {
-        var errors = config.Validate().ToList();
-        if (errors.Count > 0) throw new ArgumentException("invalid GPT-2 config: " + string.Join("; ", errors));
-        this.config = config;
+        this.config = Checked(config);
         linears ??= LinearFactory.Plain;
         wte = Embedding(config.VocabSize, config.NEmbd);
         wpe = Embedding(config.NPositions, config.NEmbd);
@@ -105,7 +103,4 @@ public sealed class Gpt2Model : Backbone
 
     /// <summary>Next-token logits [B, L, V] of a last hidden state: hidden · wteᵀ (GPT2LMHeadModel's lm_head is tied to wte).</summary>
     public Tensor LmLogits(Tensor hidden) => functional.linear(hidden, wte.weight!);
-
-    public override AttentionPath AttentionPathOf(DropoutPlan plan, int layer) =>
-        Gpt2Attention.PathFor(LayerDrops.For(plan, layer, LayerCount));
 }

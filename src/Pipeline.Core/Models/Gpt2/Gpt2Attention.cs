@@ -42,17 +42,13 @@ public sealed class Gpt2Attention : Module
         var qkv = c_attn.call(hidden).split(width, -1);
         var (q, k, v) = (SplitHeads(qkv[0]), SplitHeads(qkv[1]), SplitHeads(qkv[2]));
         var (logits, weights) = (drops.Logits, drops.Weights);
-        // DropHead removes whole heads whichever attention position names it: it scales each head's output below.
-        DropSpec?[] wholeHeads = [logits?.Pattern == DropPattern.Head ? logits : null, weights?.Pattern == DropPattern.Head ? weights : null];
-        if (wholeHeads[0] is not null) logits = null;
-        if (wholeHeads[1] is not null) weights = null;
 
         if (logits is not null)
             mask = DropMasks.WithDroppedKeys(mask, DropMasks.AttentionKeep(logits, real, heads, length, visible), q.dtype);
 
         Tensor context;
         Tensor? received = null;
-        if (Path(weights, drops.NeedsReceivedAttention) == AttentionPath.Fused)
+        if (drops.AttentionPath == AttentionPath.Fused)
         {
             context = functional.scaled_dot_product_attention(q, k, v, mask);
         }
@@ -66,18 +62,11 @@ public sealed class Gpt2Attention : Module
                 received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
             context = matmul(probs, v);
         }
-        foreach (var spec in wholeHeads)
-            if (spec is not null) context = HeadDropout.Apply(context, spec);
+        // DropHead: whole heads' outputs scaled (0 or H / kept), whichever attention position named it.
+        foreach (var spec in drops.WholeHeads) context = HeadDropout.Apply(context, spec);
         var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
         return (c_proj.call(merged).MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }
-
-    /// <summary>The path a layer takes: explicit where the weights themselves are needed, fused otherwise.</summary>
-    public static AttentionPath PathFor(LayerDrops drops) => Path(drops.Weights, drops.NeedsReceivedAttention);
-
-    // DropHead at the weights position scales whole heads' outputs: it needs no weights.
-    static AttentionPath Path(DropSpec? weights, bool needReceived) =>
-        weights is { Pattern: not DropPattern.Head } || needReceived ? AttentionPath.Explicit : AttentionPath.Fused;
 
     Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], heads, headDim).transpose(1, 2);
 }
