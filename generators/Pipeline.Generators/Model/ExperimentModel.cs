@@ -85,8 +85,8 @@ public sealed record DropEntry(
 /// <summary><c>layers</c>: all, latter_half, or a list of 0-based indices.</summary>
 public sealed record LayersValue(string Kind, EquatableArray<int> Indices)
 {
-    public const string All = "all";
-    public const string LatterHalf = "latter_half";
+    public const string All = LayerSet.AllName;
+    public const string LatterHalf = LayerSet.LatterHalfName;
     public const string List = "list";
 }
 

@@ -22,13 +22,13 @@ public abstract record LayerSelection
     sealed record AllLayers : LayerSelection
     {
         internal override LayerSet ToLayerSet() => LayerSet.All;
-        public override string ToString() => "all";
+        public override string ToString() => LayerSet.AllName;
     }
 
     sealed record LatterHalfLayers : LayerSelection
     {
         internal override LayerSet ToLayerSet() => LayerSet.LatterHalf;
-        public override string ToString() => "latter_half";
+        public override string ToString() => LayerSet.LatterHalfName;
     }
 
     public sealed record ListedLayers(IReadOnlyList<int> Layers) : LayerSelection

@@ -75,6 +75,9 @@ internal sealed class LayerSet
         this.latterHalf = latterHalf;
     }
 
+    /// <summary>YAML's names of the two selections that are not a list (<c>layers: all</c>, <c>layers: latter_half</c>).</summary>
+    public const string AllName = "all", LatterHalfName = "latter_half";
+
     public static readonly LayerSet All = new(null, false);
 
     /// <summary>Layers ≥ L/2 (the paper's setting for decoder-only models, appendix).</summary>
