@@ -12,7 +12,7 @@ public enum DecodingStrategy
 }
 
 /// <summary>
-/// Options of <see cref="Generator"/>; names and defaults follow HF's GenerationConfig where it has the option, so a
+/// Options of <see cref="TextGenerator"/>; names and defaults follow HF's GenerationConfig where it has the option, so a
 /// setting means here what it means there.
 /// </summary>
 /// <param name="MaxNewTokens">At most this many tokens after the prompt (the end-of-text token counts).</param>

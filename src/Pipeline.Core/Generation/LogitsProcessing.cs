@@ -44,7 +44,7 @@ static class LogitsProcessing
         if (options.TopK > 0 && options.TopK < scores.shape[1])
         {
             // Below the k-th largest score: removed (ties with it stay, as in HF).
-            var kth = warped.topk(options.TopK, -1).values[.., -1..];
+            var kth = warped.topk(options.TopK, -1).values[.., ^1..];
             warped = warped.masked_fill(warped < kth, double.NegativeInfinity);
         }
         if (options.TopP < 1.0)
@@ -53,7 +53,7 @@ static class LogitsProcessing
             var (sorted, order) = warped.sort(-1, descending: false);
             var cumulative = sorted.softmax(-1).cumsum(-1);
             var remove = cumulative <= 1 - options.TopP;
-            remove[.., -1] = false;
+            remove[.., ^1] = false;
             warped = warped.masked_fill(remove.scatter(1, order, remove), double.NegativeInfinity);
         }
         return warped.MoveToOuterDisposeScope();

@@ -10,7 +10,7 @@ namespace Pipeline.Generation;
 /// next token is read at the same index; the model counts positions over real tokens, so each prompt generates what it
 /// would alone. Decoding is dropout-free and without gradients.
 /// </summary>
-public static class Generator
+public static class TextGenerator
 {
     /// <summary>Generates a completion of each prompt's text and decodes it (the end-of-text token left out).</summary>
     public static IReadOnlyList<string> Generate(ICausalLanguageModel model, DecoderTokenizer tokenizer, IReadOnlyList<string> prompts, GenerationOptions options) =>
@@ -75,7 +75,7 @@ public static class Generator
         var generated = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
         var finished = new bool[rows];
         // Sampling draws from its own generator (on the CPU, so a seed gives the same text on every device).
-        using var random = options.Strategy == DecodingStrategy.Sample ? new TorchSharp.torch.Generator((ulong)options.Seed) : null;
+        using var random = options.Strategy == DecodingStrategy.Sample ? new Generator((ulong)options.Seed) : null;
         using var session = new DecodingSession(model, ids, mask, options.UseCache);
         for (int step = 0; step < options.MaxNewTokens && !finished.All(f => f); step++)
         {
