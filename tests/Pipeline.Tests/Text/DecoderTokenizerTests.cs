@@ -45,8 +45,8 @@ public class DecoderTokenizerTests
     {
         using var dir = new TestPaths.TempDir();
         TinyGpt2.WriteTokenizer(dir.Path, eosId: 49);
-        var e = Assert.Throws<InvalidDataException>(() => Load(dir.Path, eosId: 48));
-        Assert.Contains("no entry with id 48, the config's eos_token_id", e.Message);
+        var e = Assert.Throws<InvalidDataException>(() => Load(dir.Path, eosId: 60));
+        Assert.Contains("no entry with id 60, the config's eos_token_id", e.Message);
     }
 
     [Fact]
