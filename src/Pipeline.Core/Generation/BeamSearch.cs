@@ -86,6 +86,7 @@ static class BeamSearch
                 hypotheses[b].Add([.. generated[row]], false, beamScores[row], generated[row].Count);
             }
         }
-        return [.. hypotheses.Select(h => h.Best() is var best ? new Completion(best.Tokens, best.EndedWithEos, best.Score) : null!)];
+        // Never empty: a prompt is done only with NumBeams hypotheses, and the others have just received theirs.
+        return [.. hypotheses.Select(h => h.Best()).Select(best => new Completion(best.Tokens, best.EndedWithEos, best.Score))];
     }
 }
