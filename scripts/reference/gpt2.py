@@ -10,6 +10,10 @@ It writes, into the given directory:
   model.safetensors  the GPT2LMHeadModel state dict: `transformer.` prefix, Conv1D weights [in, out], and the causal-mask
                      buffers (`attn.bias`, `attn.masked_bias`) that older HF versions stored
   reference.json     a right-padded batch (input_ids, attention_mask) and the tied LM head's logits at its real tokens
+  generation.json    expected token ids of a few prompts under greedy search and beam search (4 beams, length_penalty
+                     0.9, no_repeat_ngram_size 2), each prompt alone, following transformers' generate (greedy loop;
+                     BeamSearchScorer / BeamHypotheses: top 2·beams candidates, score = sum logprob / generated_len^penalty
+                     with the end-of-text token counted and the prompt not, early_stopping False)
 
 The forward pass follows transformers' modeling_gpt2.py (eager attention): pre-LayerNorm blocks, learned positions
 0..L-1, attention scaled by 1/sqrt(head_dim) under the causal mask plus the padding mask (finfo.min), NewGELU
@@ -59,7 +63,7 @@ def forward(w, c, ids, attention_mask):
     b, length = ids.shape
     d, heads = c["n_embd"], c["n_head"]
     eps = c["layer_norm_epsilon"]
-    x = w["wte.weight"][ids] + w["wpe.weight"][torch.arange(length)].unsqueeze(0)
+    x = w["wte.weight"][ids] + w["wpe.weight"][torch.arange(length)].unsqueeze(0)  # positions 0..L-1: right padding
     causal = torch.tril(torch.ones(length, length, dtype=torch.bool)).view(1, 1, length, length)
     lowest = torch.finfo(torch.float64).min
     padding = (1.0 - attention_mask.double()).view(b, 1, 1, length) * lowest
@@ -83,6 +87,105 @@ def forward(w, c, ids, attention_mask):
         x = x + conv1d(attended, p + "attn.c_proj")
         x = x + conv1d(new_gelu(conv1d(ln(x, p + "ln_2"), p + "mlp.c_fc")), p + "mlp.c_proj")
     return ln(x, "ln_f") @ w["wte.weight"].T
+
+
+def next_log_probs(w, c, tokens):
+    """log-softmax of the next-token logits after `tokens` (one unpadded prompt + what was generated), float64."""
+    ids = torch.tensor([tokens])
+    return torch.log_softmax(forward(w, c, ids, torch.ones_like(ids))[0, -1], -1)
+
+
+def banned_ngram_tokens(tokens, n):
+    """transformers' NoRepeatNGramLogitsProcessor: tokens that would repeat an n-gram of `tokens`."""
+    if n <= 0 or len(tokens) + 1 < n:
+        return []
+    prefix = tuple(tokens[len(tokens) - n + 1:])
+    return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n - 1]) == prefix]
+
+
+def greedy(w, c, prompt, max_new_tokens, eos):
+    tokens = list(prompt)
+    for _ in range(max_new_tokens):
+        token = int(next_log_probs(w, c, tokens).argmax())
+        if token == eos:
+            break
+        tokens.append(token)
+    return tokens[len(prompt):]
+
+
+class BeamHypotheses:
+    def __init__(self, num_beams, length_penalty):
+        self.num_beams, self.length_penalty, self.beams, self.worst_score = num_beams, length_penalty, [], 1e9
+
+    def add(self, hyp, sum_logprobs, generated_len):
+        score = sum_logprobs / (generated_len ** self.length_penalty)
+        if len(self.beams) < self.num_beams or score > self.worst_score:
+            self.beams.append((score, hyp))
+            if len(self.beams) > self.num_beams:
+                ranked = sorted([(s, i) for i, (s, _) in enumerate(self.beams)])
+                del self.beams[ranked[0][1]]
+                self.worst_score = ranked[1][0]
+            else:
+                self.worst_score = min(score, self.worst_score)
+
+    def is_done(self, best_sum_logprobs, generated_len):  # early_stopping=False
+        if len(self.beams) < self.num_beams:
+            return False
+        return self.worst_score >= best_sum_logprobs / generated_len ** self.length_penalty
+
+
+def beam_search(w, c, prompt, max_new_tokens, eos, num_beams, length_penalty, no_repeat_ngram_size):
+    beams = [list(prompt) for _ in range(num_beams)]
+    scores = torch.tensor([0.0] + [-1e9] * (num_beams - 1), dtype=torch.float64)
+    hyps, done = BeamHypotheses(num_beams, length_penalty), False
+    for step in range(max_new_tokens):
+        rows = []
+        for tokens in beams:
+            lp = next_log_probs(w, c, tokens).clone()
+            lp[banned_ngram_tokens(tokens, no_repeat_ngram_size)] = -float("inf")
+            rows.append(lp)
+        vocab = rows[0].shape[0]
+        candidates = (torch.stack(rows) + scores[:, None]).view(-1)
+        top, index = torch.topk(candidates, 2 * num_beams)
+        generated_len = step + 1
+        next_beams, next_scores = [], []
+        for rank, (score, flat) in enumerate(zip(top.tolist(), index.tolist())):
+            beam, token = flat // vocab, flat % vocab
+            if token == eos:
+                if rank < num_beams:
+                    hyps.add(beams[beam][len(prompt):], score, generated_len)
+                continue
+            next_beams.append(beams[beam] + [token])
+            next_scores.append(score)
+            if len(next_beams) == num_beams:
+                break
+        done = hyps.is_done(max(top.tolist()), generated_len)
+        beams, scores = next_beams, torch.tensor(next_scores, dtype=torch.float64)
+        if done:
+            break
+    if not done:
+        for tokens, score in zip(beams, scores.tolist()):
+            hyps.add(tokens[len(prompt):], score, len(tokens) - len(prompt))
+    return sorted(hyps.beams, key=lambda b: b[0])[-1][1]
+
+
+PROMPTS = [[5, 17, 30], [1, 2, 3, 4, 5, 6], [42], [9, 9]]
+MAX_NEW_TOKENS = 8
+
+
+def generation_cases(w, c):
+    eos = c["eos_token_id"]
+    cases = [{"strategy": "greedy", "eos_token_id": eos, "expected": [greedy(w, c, p, MAX_NEW_TOKENS, eos) for p in PROMPTS]}]
+    beam = dict(num_beams=4, length_penalty=0.9, no_repeat_ngram_size=2)
+    cases.append({"strategy": "beam", "eos_token_id": eos, **beam,
+                  "expected": [beam_search(w, c, p, MAX_NEW_TOKENS, eos, **beam) for p in PROMPTS]})
+    # The random model never says its own end-of-text within 8 tokens; name the token greedy search emits most often
+    # the end of text, so that finished hypotheses (and their length penalty) decide the result.
+    emitted = [t for row in cases[0]["expected"] for t in row]
+    frequent = max(sorted(set(emitted)), key=emitted.count)
+    cases.append({"strategy": "beam", "eos_token_id": frequent, **beam,
+                  "expected": [beam_search(w, c, p, MAX_NEW_TOKENS, frequent, **beam) for p in PROMPTS]})
+    return {"prompts": PROMPTS, "max_new_tokens": MAX_NEW_TOKENS, "cases": cases}
 
 
 def save_safetensors(path, tensors):
@@ -129,6 +232,7 @@ def main(out):
     reference = {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
                  "logits": [[[float(f"{v:.9g}") for v in logits[row, t].tolist()] for t in range(length)] for row, length in enumerate(LENGTHS)]}
     (out / "reference.json").write_text(json.dumps(reference, separators=(",", ":")) + "\n")
+    (out / "generation.json").write_text(json.dumps(generation_cases(w, c), indent=1) + "\n")
 
 
 if __name__ == "__main__":

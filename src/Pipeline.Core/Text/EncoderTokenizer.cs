@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 using Pipeline.Models;
 using static TorchSharp.torch;
@@ -31,9 +29,6 @@ public sealed record TokenizedText(int[] InputIds, int[] TokenTypeIds)
 /// </summary>
 public sealed class EncoderTokenizer
 {
-    /// <summary>GPT-2's pre-tokenizer: contractions, letter runs, digit runs, other symbols, whitespace (RoBERTa uses it unchanged).</summary>
-    const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-
     readonly Tokenizer tokenizer;
     readonly bool stripAccents;
 
@@ -90,41 +85,13 @@ public sealed class EncoderTokenizer
     public static EncoderTokenizer FromByteLevelBpe(Stream vocabJson, Stream merges, int maxLength)
     {
         CheckMaxLength(maxLength);
-        Dictionary<string, int> vocabulary;
-        try
-        {
-            vocabulary = JsonSerializer.Deserialize(vocabJson, VocabularyJson.Default.DictionaryStringInt32)
-                ?? throw new InvalidDataException("vocab.json is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"vocab.json is not a JSON object of token → id ({e.Message})", e);
-        }
+        var vocabulary = ByteLevelBpe.ReadVocabulary(vocabJson);
         int Special(string token) => vocabulary.TryGetValue(token, out int id) ? id
             : throw new InvalidDataException($"vocab.json has no '{token}' entry: not a RoBERTa vocabulary (GPT-2's has no encoder special tokens)");
         var ids = (Cls: Special("<s>"), Sep: Special("</s>"), Pad: Special("<pad>"), Unknown: Special("<unk>"));
         var specials = new[] { "<s>", "</s>", "<pad>", "<unk>", "<mask>" }
             .Where(vocabulary.ContainsKey).ToDictionary(t => t, t => vocabulary[t]);
-
-        using var reader = new StreamReader(merges);
-        var mergeLines = new List<string>();
-        int number = 0;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            number++;
-            if (line.Length == 0 || (number == 1 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
-            if (line.Split(' ').Length != 2)
-                throw new InvalidDataException($"merges.txt line {number}: '{line}' is not two tokens separated by one space");
-            mergeLines.Add(line);
-        }
-        var tokenizer = BpeTokenizer.Create(new BpeOptions(vocabulary)
-        {
-            Merges = mergeLines,
-            ByteLevel = true,
-            SpecialTokens = specials,
-            PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), specials),
-            UnknownToken = "<unk>",
-        });
+        var tokenizer = ByteLevelBpe.Create(vocabulary, merges, specials, unknownToken: "<unk>");
         return new EncoderTokenizer(tokenizer, maxLength, vocabulary.Values.Max() + 1, stripAccents: false, ids);
     }
 

@@ -61,12 +61,12 @@ public class Gpt2ParityTests
         Assert.Equal([128L, 32], header["transformer.h.1.mlp.c_proj.weight"]);
         Assert.Equal([50L, 32], header["transformer.wte.weight"]);
 
-        // GPT-2's own tokenizer files (no RoBERTa special tokens) do not stop the load: the family takes no encoder tokenizer.
-        File.WriteAllText(dir.File(HfCheckpoint.BpeVocabFile), """{"a": 0, "b": 1, "ab": 2}""");
-        File.WriteAllText(dir.File(HfCheckpoint.BpeMergesFile), "#version: 0.2\na b\n");
+        // GPT-2's own tokenizer files (no RoBERTa special tokens) make the decoder tokenizer, not the encoder one.
+        TinyGpt2.WriteTokenizer(dir.Path, TinyGpt2.Config.EosTokenId);
         using var loaded = ModelCatalog.Load(dir.Path);
         Assert.Equal(TinyGpt2.Config, loaded.Config);
         Assert.Null(loaded.Tokenizer);
+        Assert.Equal(TinyGpt2.Config.EosTokenId, loaded.RequireDecoderTokenizer().EosId);
         using var fresh = loaded.CreateBackbone();
         fresh.eval();
         using var scope = NewDisposeScope();

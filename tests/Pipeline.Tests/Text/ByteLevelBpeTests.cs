@@ -84,13 +84,34 @@ public class ByteLevelBpeTests(Gpt2Files gpt2) : IClassFixture<Gpt2Files>
             "emoji 🙂👍🏽 and math x² ≈ 3.14159 ± 0.01", "1234567890 12,345.67 2026-11-27", "CamelCaseWords and snake_case_words",
             "https://example.org/path?q=1&r=2", "\"quoted\" 'single' (parens) [brackets] {braces}", "   ", "",
         ];
-        // Lines that write an encoder special token (docs/models.md does) are left out: ours reads it as one.
-        var texts = hard.Concat(DocLines().Where(line => !specials.Keys.Append("<mask>").Any(line.Contains))).ToList();
+        // Lines that write an encoder special token (docs/models.md does) are left out: ours reads it as one. So are
+        // those that write GPT-2's <|endoftext|>, which tiktoken reads as one token and the encoder tokenizer does not
+        // (the decoder tokenizer does: the next test).
+        var texts = hard.Concat(DocLines().Where(line => !specials.Keys.Append("<mask>").Append("<|endoftext|>").Any(line.Contains))).ToList();
         Assert.True(texts.Count > 500, $"{texts.Count} texts");
         foreach (string text in texts)
             Assert.Equal(reference.EncodeToIds(text), ours.Tokenize(text));
         Assert.Equal([15496, 995, 0], ours.Tokenize("Hello world!"));
         Assert.Equal(50261, ours.VocabSize);
+    }
+
+    [Fact]
+    public void The_decoder_tokenizer_on_gpt2s_files_gives_tiktokens_gpt2_ids_end_of_text_included_and_decodes_back()
+    {
+        using var vocab = File.OpenRead(gpt2.Encoder);
+        using var merges = File.OpenRead(gpt2.Merges);
+        var ours = DecoderTokenizer.FromByteLevelBpe(vocab, merges, eosId: 50256, padId: 50256);
+        var reference = TiktokenTokenizer.CreateForModel("gpt2");
+        var texts = DocLines().Append("one<|endoftext|>two").ToList();
+        Assert.Contains(texts, t => t.Contains("<|endoftext|>") && t != "one<|endoftext|>two");   // docs/models.md writes it
+        foreach (string text in texts)
+        {
+            var ids = ours.Encode(text);
+            Assert.Equal(reference.EncodeToIds(text), ids);
+            Assert.Equal(text, ours.Decode(ids));
+        }
+        Assert.Equal([505, 50256, 11545], ours.Encode("one<|endoftext|>two"));
+        Assert.Equal(50257, ours.VocabSize);
     }
 
     [Fact]

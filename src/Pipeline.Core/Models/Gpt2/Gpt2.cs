@@ -55,10 +55,20 @@ public sealed class Gpt2Block : Module
         if (drops.Hidden is { } spec) y = TokenDropout.Apply(y, spec, real, received);
         return (x + y).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Generation: the block on new tokens after cached ones (<see cref="Gpt2Attention.Decode"/>), dropout-free.</summary>
+    public (Tensor Output, Tensor Key, Tensor Value) Decode(Tensor x, Tensor mask, (Tensor Key, Tensor Value)? past)
+    {
+        using var scope = NewDisposeScope();
+        var (attended, key, value) = attn.Decode(ln_1.call(x), mask, past);
+        x = x + attended;
+        x = x + mlp.Forward(ln_2.call(x));
+        return (x.MoveToOuterDisposeScope(), key.MoveToOuterDisposeScope(), value.MoveToOuterDisposeScope());
+    }
 }
 
 /// <summary>The decoder: wte + wpe → blocks → ln_f; returns the last hidden state [B, L, D].</summary>
-public sealed class Gpt2Model : Backbone
+public sealed class Gpt2Model : Backbone, ICausalLanguageModel
 {
     public readonly Embedding wte, wpe;
     public readonly ModuleList<Gpt2Block> h;
@@ -79,9 +89,9 @@ public sealed class Gpt2Model : Backbone
     }
 
     /// <summary>
-    /// Right padding is assumed (HF's default for GPT-2 without position_ids): positions are 0..L−1 and a padded
-    /// token sits after every real one, so causality alone keeps it out of the real tokens' attention; the mask
-    /// still excludes padding keys for the padded queries' sake.
+    /// Padding may sit on either side. Positions count real tokens only (<see cref="Positions"/>), so a right-padded
+    /// batch reads positions 0..L−1 as before and a left-padded one (generation's) gives each real token the position
+    /// it would have alone; the causal mask also excludes padding keys.
     /// </summary>
     public override Tensor Forward(EncoderBatch batch, DropoutPlan? plan = null)
     {
@@ -91,7 +101,7 @@ public sealed class Gpt2Model : Backbone
         if (ids.shape[1] > config.NPositions)
             throw new ArgumentException($"input of {ids.shape[1]} tokens is longer than the model's {config.NPositions} positions (n_positions)");
         var real = batch.AttentionMask.to(ScalarType.Bool);
-        var x = wte.call(ids) + wpe.call(arange(ids.shape[1], device: ids.device).unsqueeze(0));
+        var x = wte.call(ids) + wpe.call(Positions(batch.AttentionMask));
         // The input position: the embedding sum, where GPT-2 applies its embd_pdrop.
         if (plan.At(DropPosition.Input) is { } input) x = TokenDropout.Apply(x, input, real);
         var visible = DropMasks.CausalVisible(real);
@@ -99,6 +109,40 @@ public sealed class Gpt2Model : Backbone
         for (int i = 0; i < LayerCount; i++)
             x = h[i].Forward(x, real, visible, mask, LayerDrops.For(plan, i, LayerCount));
         return ln_f.call(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Each token's position [B, L]: the number of real tokens before it (HF's position_ids = cumsum(mask) − 1).
+    /// With right padding that is 0..L−1 at every real token; padding gets the position of the last real token before
+    /// it, or 0 — any position would do, padding is masked out of every real token's attention.
+    /// </summary>
+    public static Tensor Positions(Tensor attentionMask) => (attentionMask.cumsum(1) - 1).clamp_min(0);
+
+    public int MaxPositions => config.NPositions;
+
+    /// <inheritdoc/>
+    public (Tensor Logits, KvCache Cache) Decode(Tensor ids, Tensor attentionMask, KvCache? past = null)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long pastLength = past?.Length ?? 0, length = ids.shape[1], total = pastLength + length;
+        if (total > config.NPositions)
+            throw new ArgumentException($"{total} tokens (prompt, padding and generated ones) do not fit the model's {config.NPositions} positions (n_positions)");
+        var mask = past is null ? attentionMask : cat([past.AttentionMask, attentionMask], 1);
+        var x = wte.call(ids) + wpe.call(Positions(mask)[.., (int)pastLength..]);
+        // New token i sits at index pastLength + i: it sees the real keys at or before it.
+        var causal = ones(length, total, dtype: ScalarType.Bool, device: ids.device).tril(pastLength);
+        var visible = causal.unsqueeze(0).logical_and(mask.to(ScalarType.Bool).unsqueeze(1)).unsqueeze(1);
+        var additive = DropMasks.VisibleMask(visible, x.dtype);
+        var layers = new (Tensor Key, Tensor Value)[LayerCount];
+        for (int i = 0; i < LayerCount; i++)
+        {
+            (x, var key, var value) = h[i].Decode(x, additive, past?[i]);
+            layers[i] = (key, value);
+        }
+        var logits = LmLogits(ln_f.call(x));
+        var cache = new KvCache(layers, mask.clone());   // detaches its tensors from this scope
+        return (logits.MoveToOuterDisposeScope(), cache);
     }
 
     /// <summary>Next-token logits [B, L, V] of a last hidden state: hidden · wteᵀ (GPT2LMHeadModel's lm_head is tied to wte).</summary>

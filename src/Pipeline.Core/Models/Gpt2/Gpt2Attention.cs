@@ -68,5 +68,26 @@ public sealed class Gpt2Attention : Module
         return (c_proj.call(merged).MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Generation: attention of the new tokens [B, N, D] to the cached keys and values (<paramref name="past"/>, null
+    /// at the start) and their own; <paramref name="mask"/> is the additive [B, 1, N, past + N] mask. Returns the
+    /// block's output and the keys and values of all tokens [B, H, past + N, head_dim]. No dropout: the fused path.
+    /// </summary>
+    public (Tensor Output, Tensor Key, Tensor Value) Decode(Tensor hidden, Tensor mask, (Tensor Key, Tensor Value)? past)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        var qkv = c_attn.call(hidden).split(width, -1);
+        var (q, k, v) = (SplitHeads(qkv[0]), SplitHeads(qkv[1]), SplitHeads(qkv[2]));
+        if (past is var (pastKey, pastValue))
+        {
+            k = cat([pastKey, k], 2);
+            v = cat([pastValue, v], 2);
+        }
+        var context = functional.scaled_dot_product_attention(q, k, v, mask);
+        var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
+        return (c_proj.call(merged).MoveToOuterDisposeScope(), k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
+    }
+
     Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], heads, headDim).transpose(1, 2);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Pipeline.Lora;
+using Pipeline.Text;
 using Pipeline.Weights;
 using static TorchSharp.torch;
 
@@ -105,9 +106,20 @@ public sealed partial class Gpt2Family : ModelFamily
 
     /// <summary>
     /// GPT-2's vocab.json + merges.txt have none of RoBERTa's special tokens, so the encoder tokenizer would refuse
-    /// them; the GPT-2 tokenizer comes with the causal-LM slice. Until then its checkpoints load without one.
+    /// them; they make the <see cref="DecoderTokenizer"/> instead (<see cref="LoadDecoderTokenizer"/>).
     /// </summary>
     public override bool UsesEncoderTokenizer => false;
+
+    /// <summary>GPT-2's tokenizer: vocab.json + merges.txt, &lt;|endoftext|&gt; = eos_token_id, padding with the config's padding id.</summary>
+    public override DecoderTokenizer? LoadDecoderTokenizer(string directory, IModelConfig config)
+    {
+        var c = Gpt2(config);
+        string vocabPath = Path.Combine(directory, HfCheckpoint.BpeVocabFile), mergesPath = Path.Combine(directory, HfCheckpoint.BpeMergesFile);
+        if (!File.Exists(vocabPath) || !File.Exists(mergesPath)) return null;
+        using var vocab = File.OpenRead(vocabPath);
+        using var merges = File.OpenRead(mergesPath);
+        return DecoderTokenizer.FromByteLevelBpe(vocab, merges, c.EosTokenId, c.PadTokenId);
+    }
 
     public override Tensor FromCheckpoint(IModelConfig config, string name, string key, Tensor tensor, string source)
     {
