@@ -1,5 +1,5 @@
-using Pipeline.Experiments;
 using System.CommandLine;
+using Pipeline.Experiments;
 using Pipeline.Runs;
 
 namespace Pipeline.Cli.Commands;
