@@ -7,13 +7,9 @@ using static TorchSharp.torch.nn;
 namespace Pipeline.Models.Bert;
 
 /// <summary>
-/// Multi-head self-attention with the two attention dropout positions. Two paths compute the same function:
-/// <list type="bullet">
-/// <item>fused: scaled-dot-product attention with one additive float mask holding padding and DropKey
-/// (column and span: a broadcast [B, H, 1, L] mask, no L×L tensor; element: [B, H, L, L]);</item>
-/// <item>explicit: softmax(q·kᵀ/√d + mask), used only where a method needs the weights themselves —
-/// DropAttention, and HiddenCut's attention-guided span start.</item>
-/// </list>
+/// BERT's multi-head self-attention: the query, key and value projections and the heads; the attention itself, with
+/// the two attention dropout positions, is <see cref="MaskedAttention"/>'s. The mask holds padding alone, so column
+/// and span DropKey stay a broadcast [B, H, 1, L] mask (no L×L tensor); element DropKey needs [B, H, L, L].
 /// </summary>
 public sealed class BertSelfAttention : Module
 {
@@ -42,29 +38,7 @@ public sealed class BertSelfAttention : Module
         var q = SplitHeads(query.call(hidden));
         var k = SplitHeads(key.call(hidden));
         var v = SplitHeads(value.call(hidden));
-        var (logits, weights) = (drops.Logits, drops.Weights);
-
-        var mask = logits is null ? padding : DropMasks.WithDroppedKeys(padding, DropMasks.AttentionKeep(logits, real, heads, length), q.dtype);
-
-        Tensor context;
-        Tensor? received = null;
-        if (drops.AttentionPath == AttentionPath.Fused)
-        {
-            context = functional.scaled_dot_product_attention(q, k, v, mask);
-        }
-        else
-        {
-            var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim);
-            if (mask is not null) scores = scores + mask;
-            var probs = weights is null
-                ? scores.softmax(-1)
-                : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length), weights.EffectiveNormalization);
-            if (drops.NeedsReceivedAttention)
-                received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
-            context = matmul(probs, v);
-        }
-        // DropHead: whole heads' outputs scaled (0 or H / kept), whichever attention position named it.
-        foreach (var spec in drops.WholeHeads) context = HeadDropout.Apply(context, spec);
+        var (context, received) = MaskedAttention.Attend(q, k, v, padding, real, null, drops);
         var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
         return (merged.MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }

@@ -8,11 +8,9 @@ namespace Pipeline.Models.Gpt2;
 
 /// <summary>
 /// GPT-2's causal self-attention (<c>attn</c>): the fused q/k/v projection <c>c_attn</c>, the heads, and the output
-/// projection <c>c_proj</c>, with the two attention dropout positions. The same two paths as the BERT family's
-/// (<see cref="Bert.BertSelfAttention"/>): fused scaled-dot-product attention with one additive mask — here the
-/// causal mask and padding [B, 1, L, L], with DropKey folded in — or the explicit softmax where a method needs the
-/// weights themselves (DropAttention, HiddenCut's attention-guided start). Masks are sampled against the keys each
-/// query can see (<see cref="DropMasks.CausalVisible"/>), so no query ever loses all of them.
+/// projection <c>c_proj</c>; the attention itself, with the two attention dropout positions, is
+/// <see cref="MaskedAttention"/>'s, here under the causal mask and padding [B, 1, L, L]. Masks are sampled against the
+/// keys each query can see (<see cref="DropMasks.CausalVisible"/>), so no query ever loses all of them.
 /// </summary>
 public sealed class Gpt2Attention : Module
 {
@@ -41,29 +39,7 @@ public sealed class Gpt2Attention : Module
         long batch = hidden.shape[0], length = hidden.shape[1];
         var qkv = c_attn.call(hidden).split(width, -1);
         var (q, k, v) = (SplitHeads(qkv[0]), SplitHeads(qkv[1]), SplitHeads(qkv[2]));
-        var (logits, weights) = (drops.Logits, drops.Weights);
-
-        if (logits is not null)
-            mask = DropMasks.WithDroppedKeys(mask, DropMasks.AttentionKeep(logits, real, heads, length, visible), q.dtype);
-
-        Tensor context;
-        Tensor? received = null;
-        if (drops.AttentionPath == AttentionPath.Fused)
-        {
-            context = functional.scaled_dot_product_attention(q, k, v, mask);
-        }
-        else
-        {
-            var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim) + mask;
-            var probs = weights is null
-                ? scores.softmax(-1)
-                : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length, visible), weights.EffectiveNormalization);
-            if (drops.NeedsReceivedAttention)
-                received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
-            context = matmul(probs, v);
-        }
-        // DropHead: whole heads' outputs scaled (0 or H / kept), whichever attention position named it.
-        foreach (var spec in drops.WholeHeads) context = HeadDropout.Apply(context, spec);
+        var (context, received) = MaskedAttention.Attend(q, k, v, mask, real, visible, drops);
         var merged = context.transpose(1, 2).reshape(batch, length, heads * headDim);
         return (c_proj.call(merged).MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
     }
