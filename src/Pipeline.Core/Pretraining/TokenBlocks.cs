@@ -53,9 +53,19 @@ public sealed class TokenBlocks
         return new TokenBlocks(stream.GetRange(0, keep).ToArray(), blockSize);
     }
 
-    /// <summary>The first <paramref name="count"/> blocks (all when null or larger).</summary>
-    public TokenBlocks Take(int? count) =>
-        count is null || count >= Count ? this : new TokenBlocks(tokens[..(count.Value * BlockSize)], BlockSize);
+    /// <summary>
+    /// <paramref name="count"/> blocks spread evenly over the stream (block ⌊i·Count/count⌋ for i = 0..count−1), so a
+    /// capped evaluation still covers every source; all blocks when null or not fewer.
+    /// </summary>
+    public TokenBlocks Spread(int? count)
+    {
+        if (count is null || count >= Count) return this;
+        if (count <= 0) throw new ArgumentException($"the number of blocks must be positive, got {count}");
+        var picked = new int[count.Value * BlockSize];
+        for (int i = 0; i < count; i++)
+            this[(int)((long)i * Count / count.Value)].CopyTo(picked.AsSpan(i * BlockSize, BlockSize));
+        return new TokenBlocks(picked, BlockSize);
+    }
 
     /// <summary>The blocks at <paramref name="rows"/> as an int64 tensor [rows, BlockSize].</summary>
     public Tensor Batch(IReadOnlyList<int> rows, Device? device = null)

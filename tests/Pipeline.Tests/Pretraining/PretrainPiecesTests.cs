@@ -32,7 +32,10 @@ public class PretrainPiecesTests
 
         var tail = TokenBlocks.FromDocuments([[1, 2, 3, 4, 5]], eosId: 0, blockSize: 4);
         Assert.Equal(1, tail.Count);   // 1 2 3 4 | 5 0 dropped
-        Assert.Equal(1, tail.Take(5).Count);
+        var spread = blocks.Spread(2);   // blocks 0 and ⌊1·3/2⌋ = 1
+        Assert.Equal([1, 2, 3, 0, 4, 5, 0, 6], spread.AllTokens());
+        Assert.Same(blocks, blocks.Spread(null));
+        Assert.Same(blocks, blocks.Spread(3));
         Assert.Equal("a block needs at least 2 tokens (one to read, one to predict), got 1",
             Assert.Throws<ArgumentException>(() => TokenBlocks.FromDocuments([[1]], 0, 1)).Message);
     }

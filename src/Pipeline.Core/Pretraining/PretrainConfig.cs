@@ -1,0 +1,63 @@
+using Pipeline.Models.Gpt2;
+using Pipeline.Text;
+
+namespace Pipeline.Pretraining;
+
+/// <summary>
+/// A named configuration of <c>pipeline pretrain</c>: the decoder's shape, the blocks and the optimisation. The
+/// vocabulary is always GPT-2's (50,257 tokens, so the checkpoint works with GPT-2's tokenizer files), and
+/// n_positions is the block size.
+/// </summary>
+/// <param name="BlocksPerEpoch">
+/// Training blocks per epoch; null = all of them. A number smaller than the corpus makes an "epoch" a slice of an
+/// endless sequence of shuffled passes (each epoch sees new blocks), so a short CPU run still evaluates and
+/// checkpoints regularly.
+/// </param>
+/// <param name="EvalBlocks">Held-out blocks scored each epoch (spread evenly over the held-out stream, always the same ones); null = all.</param>
+public sealed record PretrainConfig(
+    string Name,
+    string Description,
+    int Layers,
+    int Embedding,
+    int Heads,
+    int BlockSize,
+    int BatchSize,
+    int Epochs,
+    int? BlocksPerEpoch,
+    int? EvalBlocks,
+    double LearningRate,
+    double WarmupRatio = 0.05,
+    double WeightDecay = 0.1,
+    double MaxGradNorm = 1.0,
+    int Seed = 0)
+{
+    public Gpt2Config Model => new(Gpt2TokenizerFiles.VocabSize, BlockSize, Embedding, Layers, Heads);
+
+    /// <summary>
+    /// Two CPU cores, at most 30 minutes: 4 layers × 256, 4 heads, blocks of 128 tokens. The tied LM head over
+    /// 50,257 tokens is 12.9M of the 16.2M parameters and most of the compute, so the width stays small.
+    /// </summary>
+    public static PretrainConfig Cpu { get; } = new("cpu", "4 layers × 256, 4 heads, blocks of 128, for 2 CPU cores in ≤ 30 minutes",
+        Layers: 4, Embedding: 256, Heads: 4, BlockSize: 128, BatchSize: 16, Epochs: 5, BlocksPerEpoch: 1_280, EvalBlocks: 256,
+        LearningRate: 2e-3, WarmupRatio: 0.05);
+
+    /// <summary>An H100/H200: GPT-2 small's shape (12 × 768, 124M parameters), blocks of 512, every block each epoch.</summary>
+    public static PretrainConfig Gpu { get; } = new("gpu", "12 layers × 768, 12 heads, blocks of 512 (GPT-2 small's shape), for one H100/H200",
+        Layers: 12, Embedding: 768, Heads: 12, BlockSize: 512, BatchSize: 32, Epochs: 8, BlocksPerEpoch: null, EvalBlocks: null,
+        LearningRate: 6e-4, WarmupRatio: 0.05);
+
+    public static IReadOnlyList<PretrainConfig> All { get; } = [Cpu, Gpu];
+
+    public static PretrainConfig Get(string name) =>
+        All.FirstOrDefault(c => c.Name == name)
+        ?? throw new ArgumentException($"unknown pretraining configuration '{name}'; choose one of {string.Join(", ", All.Select(c => c.Name))}");
+
+    public IEnumerable<string> Validate()
+    {
+        if (Layers <= 0 || Embedding <= 0 || Heads <= 0 || BatchSize <= 0 || Epochs <= 0) yield return "layers, embedding, heads, batch size and epochs must be positive";
+        if (BlockSize < 2) yield return $"the block size must be at least 2, got {BlockSize}";
+        if (BlocksPerEpoch is <= 0 || EvalBlocks is <= 0) yield return "blocks per epoch and evaluation blocks must be positive (or unset for all)";
+        if (LearningRate <= 0) yield return $"the learning rate must be positive, got {LearningRate}";
+        foreach (var error in Model.Validate()) yield return error;
+    }
+}
