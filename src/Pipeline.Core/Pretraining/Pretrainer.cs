@@ -71,7 +71,7 @@ public sealed class Pretrainer(Gpt2Model model, PretrainConfig config, Device de
             double heldOutLoss = Evaluate(heldOut);
             var record = new EpochRecord(epoch, state.Step, lossSum / lossCount, lossSum / lossCount, 0, heldOutLoss,
                 new Dictionary<string, double> { [Metric] = Math.Exp(heldOutLoss) }, Metric, schedule.At(Math.Max(0, state.Step - 1)),
-                secondsBefore + clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024.0));
+                secondsBefore + clock.Elapsed.TotalSeconds, ResidentMegabytes());
             bool improved = state.Best is null || record.Score < state.Best.Score;
             var history = state.History.Append(record).ToList();
             state = state with
@@ -122,6 +122,12 @@ public sealed class Pretrainer(Gpt2Model model, PretrainConfig config, Device de
             sum += Loss(blocks.Batch(rows, device), nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
         }
         return sum / (blocks.Count * (blocks.BlockSize - 1L));
+    }
+
+    static double ResidentMegabytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64 / (1024.0 * 1024.0);
     }
 
     /// <summary>
