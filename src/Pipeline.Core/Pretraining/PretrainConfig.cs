@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Pipeline.Models.Gpt2;
 using Pipeline.Text;
 
@@ -31,6 +32,8 @@ public sealed record PretrainConfig(
     double MaxGradNorm = 1.0,
     int Seed = 0)
 {
+    /// <summary>The decoder's shape (derived; the summary records it as its architecture line, not as a copy of the settings).</summary>
+    [JsonIgnore]
     public Gpt2Config Model => new(Gpt2TokenizerFiles.VocabSize, BlockSize, Embedding, Layers, Heads);
 
     /// <summary>
