@@ -27,7 +27,7 @@ public static class Schema
     public static readonly string[] TrainingKeys =
     [
         "epochs", "batch_size", "learning_rate", "weight_decay", "warmup_ratio", "max_grad_norm",
-        "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision",
+        "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision", "label_smoothing",
     ];
 
     /// <summary>

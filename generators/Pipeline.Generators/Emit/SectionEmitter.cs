@@ -142,6 +142,7 @@ public static class SectionEmitter
         if (training.EarlyStoppingPatience is int patience) args.Add("EarlyStoppingPatience: " + Literals.Integer(patience));
         if (training.Device is not null) args.Add("Device: " + Literals.String(training.Device));
         if (training.Precision is not null) args.Add("Precision: " + vocabulary.Precisions.Expression(training.Precision));
+        if (training.LabelSmoothing is double smoothing) args.Add("LabelSmoothing: " + Literals.Number(smoothing));
         return Literals.Call("new TrainingOptions", args);
     }
 

@@ -98,6 +98,7 @@ public static class TaskOptionsExtensions
 /// <param name="EarlyStoppingPatience">Stop after this many evaluations without a better dev metric; 0 = never.</param>
 /// <param name="Device">cpu, cuda, cuda:N; null = CUDA when available.</param>
 /// <param name="Precision">float32 or bfloat16 (frozen weights in bf16; adapters, optimiser state and loss in fp32).</param>
+/// <param name="LabelSmoothing">Cross-entropy label smoothing for classification and generation (the paper's NLG runs: 0.1); 0 = off.</param>
 public sealed record TrainingOptions(
     int Epochs = 10,
     int BatchSize = 32,
@@ -109,7 +110,8 @@ public sealed record TrainingOptions(
     int EvalEverySteps = 0,
     int EarlyStoppingPatience = 0,
     string? Device = null,
-    Precision Precision = Precision.Float32);
+    Precision Precision = Precision.Float32,
+    double LabelSmoothing = 0);
 
 /// <summary>A declared experiment: its YAML file and its variants (the expanded sweep grid; at least one).</summary>
 public interface IExperiment

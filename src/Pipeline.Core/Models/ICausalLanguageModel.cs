@@ -22,4 +22,7 @@ public interface ICausalLanguageModel
     /// attention mask do.
     /// </summary>
     (Tensor Logits, KvCache Cache) Decode(Tensor ids, Tensor attentionMask, KvCache? past = null);
+
+    /// <summary>Next-token logits [B, L, V] of a last hidden state [B, L, D] (the LM head; GPT-2's is tied to the token embeddings).</summary>
+    Tensor LmLogits(Tensor hidden);
 }

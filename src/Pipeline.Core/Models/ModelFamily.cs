@@ -44,6 +44,12 @@ public abstract class ModelFamily
     public virtual Pooling DefaultPooling(IModelConfig config) => Pooling.Cls;
 
     /// <summary>
+    /// The layers a per-layer dropout acts in when the experiment does not say: every layer (encoders). Decoder
+    /// families say the latter half — the paper's rule for decoder-only models (PAPER.md, NLG settings).
+    /// </summary>
+    public virtual Dropout.LayerSelection DefaultDropLayers => Dropout.LayerSelection.All;
+
+    /// <summary>
     /// Whether the checkpoint's WordPiece or byte-level BPE files make an <see cref="Text.EncoderTokenizer"/> (BERT's
     /// and RoBERTa's conventions). A family whose tokenizer follows other conventions says no, and its checkpoints
     /// load without one.

@@ -47,12 +47,11 @@ public static class ExperimentRunner
         log($"data: {data.Name}, train {data.Train.Count}, dev {data.Dev.Count}, test {data.Test.Count} (hash {data.DataHash[..12]})");
 
         using var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
-        var tokenizer = pretrained.RequireTokenizer();
         int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
-        var task = FineTuningTask.For(data, definition.Task.Metric);
-        var train = Encode(data.Train, tokenizer, maxLength);
-        var dev = Encode(data.Dev, tokenizer, maxLength);
-        var test = Encode(data.Test, tokenizer, maxLength);
+        var task = FineTuningTask.For(data, definition.Task.Metric, definition.Training.LabelSmoothing);
+        var train = task.Encode(data.Train, pretrained, maxLength);
+        var dev = task.Encode(data.Dev, pretrained, maxLength);
+        var test = task.Encode(data.Test, pretrained, maxLength);
 
         manual_seed(request.Seed); // the head's and the adapters' initialisation
         using var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
@@ -78,7 +77,4 @@ public static class ExperimentRunner
         store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
         return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
     }
-
-    static EncodedSplit Encode(IReadOnlyList<Example> examples, EncoderTokenizer tokenizer, int maxLength) =>
-        new(examples.Select(e => new EncodedExample(tokenizer.Encode(e.Text, e.TextPair, maxLength), e.Target)).ToList(), tokenizer.PadId);
 }

@@ -48,6 +48,9 @@ public sealed class DecoderTokenizer
     /// <summary>The end-of-text token's text (GPT-2: <c>&lt;|endoftext|&gt;</c>).</summary>
     public string EosToken { get; }
 
+    /// <summary>The ids that begin every sequence before its text (LLaMA: its bos token; GPT-2: none).</summary>
+    public IReadOnlyList<int> Start { get; init; } = [];
+
     /// <summary>The ids of <paramref name="text"/>, nothing added.</summary>
     public IReadOnlyList<int> Encode(string text) => tokenizer.EncodeToIds(text);
 

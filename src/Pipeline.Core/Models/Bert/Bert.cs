@@ -175,7 +175,7 @@ public sealed class BertModel : Backbone
         var hidden = embeddings.Forward(batch, real, plan.At(DropPosition.Input));
         var padding = batch.HasPadding == false ? null : DropMasks.PaddingMask(real, hidden.dtype);
         for (int i = 0; i < LayerCount; i++)
-            hidden = encoder.layer[i].Forward(hidden, real, padding, LayerDrops.For(plan, i, LayerCount));
+            hidden = encoder.layer[i].Forward(hidden, real, padding, DropsAt(plan, i));
         return hidden.MoveToOuterDisposeScope();
     }
 

@@ -107,7 +107,7 @@ public sealed class Gpt2Model : Backbone, ICausalLanguageModel
         var visible = DropMasks.CausalVisible(real);
         var mask = DropMasks.VisibleMask(visible, x.dtype);
         for (int i = 0; i < LayerCount; i++)
-            x = h[i].Forward(x, real, visible, mask, LayerDrops.For(plan, i, LayerCount));
+            x = h[i].Forward(x, real, visible, mask, DropsAt(plan, i));
         return ln_f.call(x).MoveToOuterDisposeScope();
     }
 

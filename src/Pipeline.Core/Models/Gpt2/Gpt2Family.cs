@@ -95,6 +95,9 @@ public sealed partial class Gpt2Family : ModelFamily
     /// <summary>GPT2LMHeadModel and GPT2ForSequenceClassification hold the decoder as <c>transformer</c>.</summary>
     public override string BackboneName(IModelConfig config) => "transformer";
 
+    /// <summary>The paper drops only in the latter half of a decoder's layers (its appendix, for GPT-2 and LLaMA).</summary>
+    public override Dropout.LayerSelection DefaultDropLayers => Dropout.LayerSelection.LatterHalf;
+
     /// <summary>
     /// A linear classifier (GPT2ForSequenceClassification's <c>score</c> is one, on the last real token; that
     /// pooling comes with the causal-LM slice, until then the linear head pools as asked).
