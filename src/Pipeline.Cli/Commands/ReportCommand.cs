@@ -34,7 +34,7 @@ static class ReportCommand
             Console.WriteLine("no complete runs yet ('pipeline run NAME' or 'pipeline sweep NAME' writes them)");
         else
         {
-            Console.WriteLine($"{"experiment",-30} {"variant",-24} {"seeds",-10} {"metric",-9} {"dev (median)",12} {"mean ± std",17} {"test",7} {"epoch",6} {"train loss",10} {"dev loss",9} {"trains",-16}");
+            Console.WriteLine($"{"experiment",-30} {"variant",-24} {"seeds",-10} {"metric",-9} {"dev (median)",12} {"mean ± std",17} {"test",7} {"epoch",6} {"train loss",10} {"dev loss",9} {"trains"}");
             foreach (var group in report.Variants.GroupBy(v => v.Experiment))
             {
                 bool several = group.Count() > 1;
@@ -43,7 +43,7 @@ static class ReportCommand
                     string name = several && i == 0 ? v.Variant + " *" : v.Variant;
                     Console.WriteLine($"{v.Experiment,-30} {name,-24} {string.Join(",", v.Seeds),-10} {v.Primary,-9} {v.MedianBestDev,12:F4} " +
                         $"{$"{v.MeanBestDev:F4} ± {v.StdBestDev:F4}",17} {(v.MedianTest is { } t ? t.ToString("F4") : "–"),7} " +
-                        $"{v.MedianBestEpoch,6:0.#} {v.MedianFinalTrainLoss,10:F3} {v.MedianFinalDevLoss,9:F3} {Trains(v.Parameters),-16}");
+                        $"{v.MedianBestEpoch,6:0.#} {v.MedianFinalTrainLoss,10:F3} {v.MedianFinalDevLoss,9:F3} {Trains(v.Parameters)}");
                 }
             }
             Console.WriteLine("medians over seeds; dev = each run's best evaluation, test at its weights; losses at the last epoch; " +
