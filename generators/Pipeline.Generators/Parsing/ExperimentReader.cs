@@ -124,7 +124,15 @@ public sealed partial class ExperimentReader
 
     LoraSection? ReadLora(YamlNode node)
     {
-        if (Mapping(node, "lora", Schema.LoraKeys, "a mapping (rank, alpha, targets, …)") is not { } mapped) return null;
+        const string expected = "a mapping (rank, alpha, targets, …) or none (full fine-tuning: every weight trains)";
+        if (node is YamlScalar { IsNull: false } scalar)
+        {
+            if (scalar.Value == Schema.NoLora)
+                return LoraSection.None(Located.At(scalar.Span));
+            WrongType("lora", expected, node);
+            return null;
+        }
+        if (Mapping(node, "lora", Schema.LoraKeys, expected) is not { } mapped) return null;
         var (v, where) = mapped;
         EquatableArray<TargetRank>? ranks = null;
         if (v.TryGetValue("rank_per_target", out var r) && Mapping(r, "lora.rank_per_target", vocabulary.LoraTargets.Names.ToArray(), "a mapping of target: rank, e.g. {query: 4}") is { } perTarget)

@@ -24,8 +24,9 @@ public sealed record RunRequest(string OutputRoot, int Seed, string? Device = nu
 public sealed record RunOutcome(string Directory, RunMetrics Metrics, bool Skipped);
 
 /// <summary>
-/// Runs one variant of an experiment with one seed, end to end: data → pretrained model with LoRA → the
-/// trainer under the variant's dropout plan → test metrics of the best evaluation → the run folder.
+/// Runs one variant of an experiment with one seed, end to end: data → pretrained model with LoRA (or, with
+/// <c>lora: none</c>, every weight trainable) → the trainer under the variant's dropout plan → test metrics of
+/// the best evaluation → the run folder.
 /// </summary>
 public static class ExperimentRunner
 {
@@ -57,10 +58,13 @@ public static class ExperimentRunner
         using var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
         model.to(device);
         model.UsePrecision(definition.Training.Precision);
-        model.FreezeForLora();
+        if (definition.IsFullFineTuning) model.TrainEveryWeight();
+        else model.FreezeForLora();
         var parameters = model.CountParameters();
         log($"model: {pretrained.Name} on {device}, {parameters}");
-        log($"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}");
+        log(definition.IsFullFineTuning
+            ? $"head: {model.Head.GetType().Name}, {parameters.Head:N0} parameters, trained with the backbone's {parameters.Trainable - parameters.Head:N0}"
+            : $"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}");
         definition.Dropout.EnsureValid(pretrained.Config.NumHiddenLayers);
         log($"plan: {definition.Dropout}");
 

@@ -13,6 +13,7 @@ namespace Pipeline.Experiments
         {
             new DecoderSynopsesExperiment(),
             new DropheadExperiment(),
+            new FullFinetuneExperiment(),
             new QuickstartExperiment(),
             new SmokeExperiment(),
             new Table1BaselineExperiment(),

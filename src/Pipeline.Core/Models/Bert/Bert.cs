@@ -180,4 +180,6 @@ public sealed class BertModel : Backbone
     }
 
     public override Tensor Pool(Tensor hidden) => pooler.Forward(hidden);
+
+    public override nn.Module? Pooler => pooler;
 }
