@@ -1,11 +1,14 @@
-"""Greedy and beam search as transformers' generate runs them, over any model, for the reference scripts (gpt2.py,
-llama.py). `next_log_probs(tokens)` gives the float64 log-softmax of the next-token logits after `tokens` (one unpadded
-prompt + what was generated).
+"""What the reference scripts (gpt2.py, llama.py) share: greedy and beam search as transformers' generate runs them, over
+any model, a safetensors writer and float rounding for the JSON fixtures. `next_log_probs(tokens)` gives the float64
+log-softmax of the next-token logits after `tokens` (one unpadded prompt + what was generated).
 
 Greedy: the argmax each step, stopping at the end-of-text token. Beam search: BeamSearchScorer / BeamHypotheses — the
 top 2·beams candidates, score = sum logprob / generated_len^penalty with the end-of-text token counted and the prompt
 not, early_stopping False; NoRepeatNGramLogitsProcessor for no_repeat_ngram_size.
 """
+import json
+import struct
+
 import torch
 
 PROMPTS = [[5, 17, 30], [1, 2, 3, 4, 5, 6], [42], [9, 9]]
@@ -103,8 +106,6 @@ def generation_cases(next_log_probs, eos):
 
 def save_safetensors(path, tensors):
     """An 8-byte little-endian header length, the JSON header, then the raw little-endian bytes."""
-    import json
-    import struct
     dtypes = {torch.float32: "F32", torch.uint8: "U8"}
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name, t in tensors.items():
