@@ -4,7 +4,7 @@
 Each plan builds a sequence classifier with random weights (speed does not depend on their values), freezes all
 but the LoRA adapters (r=8, alpha=16 on query and value) and the 2-class head over mean-pooled tokens, and times
 full steps on one fixed random batch: forward pass(es), loss, backward, gradient clipping at 1.0, AdamW.
-Decoder shapes (gpt2, gpt2-medium) train a causal LM instead, as `pipeline bench` does: next-token cross-entropy over
+Decoder shapes (gpt2, gpt2-medium, llama2-7b-4l) train a causal LM instead, as `pipeline bench` does: next-token cross-entropy over
 the vocabulary at every position (tied LM head), LoRA on the query and value slices of the fused c_attn (microsoft/LoRA's
 MergedLinear; PEFT's baseline adapts the whole c_attn, which it cannot slice: a few more adapter weights), dropout only
 in the latter half of the layers (the decoder default), the KL per token.
@@ -20,7 +20,7 @@ and memory as the driver sees it (total − free on CUDA, resident set on CPU): 
 last timed step. Under --precision bf16 the frozen weights are bf16; adapters, head, optimizer state and losses
 stay fp32 (PEFT's default autocast_adapter_dtype does the same). fp32 matmuls use TF32 on CUDA, as ours.
 
-Usage: pytorch_reference.py [--model minilm|bert-base|roberta-large|gpt2|gpt2-medium] [--batch 32] [--length 128]
+Usage: pytorch_reference.py [--model minilm|bert-base|roberta-large|gpt2|gpt2-medium|llama2-7b-4l] [--batch 32] [--length 128]
                             [--plan baseline --plan hiddenkey ...] [--device cuda] [--precision fp32|bf16]
                             [--warmup 3] [--steps 10] [--impl auto|peft|eager] [--peak-tflops X] [--json FILE]
 """
@@ -43,6 +43,9 @@ CONFIGS = {  # the shapes of Pipeline's BertConfig.MiniLmL6 / BertBase / Roberta
     "roberta-large": dict(vocab=50265, hidden=1024, layers=24, heads=16, ffn=4096, positions=514, types=1, eps=1e-5, pad=1, roberta=True),
     "gpt2": dict(vocab=50257, hidden=768, layers=12, heads=12, ffn=3072, positions=1024, eps=1e-5, pad=0, roberta=False, decoder=True),
     "gpt2-medium": dict(vocab=50257, hidden=1024, layers=24, heads=16, ffn=4096, positions=1024, eps=1e-5, pad=0, roberta=False, decoder=True),
+    # LlamaConfig.Llama2_7B with 4 of its 32 layers (`pipeline bench --model llama2-7b-4l`)
+    "llama2-7b-4l": dict(vocab=32000, hidden=4096, layers=4, heads=32, ffn=11008, positions=4096, eps=1e-5, pad=0, roberta=False,
+                         decoder=True, llama=True),
 }
 PLANS = ("baseline", "dropkey-column", "hiddenkey")
 RANK, ALPHA, RATE, KL_WEIGHT = 8, 16.0, 0.1, 1.0
@@ -221,8 +224,71 @@ class EagerDecoder(nn.Module):
         return (self.ln_f(x) @ self.wte.weight.t()).float()  # the tied LM head; logits and losses fp32
 
 
+class LlamaBlock(nn.Module):
+    """LLaMA: RMSNorm, rotary q/k (HF's rotate_half), SwiGLU; LoRA on q_proj and v_proj; drops as DecoderBlock's."""
+
+    def __init__(self, c, drops):
+        super().__init__()
+        d, self.heads, self.drops, self.eps = c["hidden"], c["heads"], drops, c["eps"]
+        self.input_norm, self.post_norm = nn.Parameter(torch.ones(d)), nn.Parameter(torch.ones(d))
+        self.q_proj, self.k_proj = LoraLinear(d, d, True), LoraLinear(d, d, False)
+        self.v_proj, self.o_proj = LoraLinear(d, d, True), LoraLinear(d, d, False)
+        self.gate_proj, self.up_proj = nn.Linear(d, c["ffn"], bias=False), nn.Linear(d, c["ffn"], bias=False)
+        self.down_proj = nn.Linear(c["ffn"], d, bias=False)
+        for m in (self.q_proj, self.k_proj, self.v_proj, self.o_proj):
+            m.base.bias = None
+
+    def norm(self, x, weight):
+        return weight * (x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
+
+    def forward(self, x, visible, plan, cos, sin):
+        b, n, d = x.shape
+        split = lambda t: t.view(b, n, self.heads, d // self.heads).transpose(1, 2)
+        h = self.norm(x, self.input_norm)
+        q, k, v = split(self.q_proj(h)), split(self.k_proj(h)), split(self.v_proj(h))
+        rotate = lambda t: torch.cat([-t[..., t.shape[-1] // 2:], t[..., :t.shape[-1] // 2]], -1)
+        q, k = q * cos + rotate(q) * sin, k * cos + rotate(k) * sin
+        allowed = visible
+        if self.drops and plan["dropkey_column"]:
+            keep = torch.rand(b, self.heads, 1, n, device=x.device) >= RATE
+            kept = visible & keep
+            allowed = torch.where(kept.any(-1, keepdim=True), kept, visible)
+        mask = torch.zeros(allowed.shape, dtype=q.dtype, device=x.device).masked_fill(~allowed, torch.finfo(q.dtype).min)
+        x = x + self.o_proj(sdpa(q, k, v, mask).transpose(1, 2).reshape(b, n, d))
+        h = self.norm(x, self.post_norm)
+        y = self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
+        if self.drops and plan["hidden_element"]:
+            y = F.dropout(y, RATE, training=True)
+        return x + y
+
+
+class EagerLlama(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, self.head_dim = c["hidden"], c["hidden"] // c["heads"]
+        self.embed_tokens = nn.Embedding(c["vocab"], d)
+        self.layers = nn.ModuleList(LlamaBlock(c, drops=i >= c["layers"] // 2) for i in range(c["layers"]))
+        self.norm_weight = nn.Parameter(torch.ones(d))
+        self.lm_head = nn.Linear(d, c["vocab"], bias=False)
+        self.eps = c["eps"]
+
+    def forward(self, ids, attention_mask, plan):
+        real = attention_mask.bool()
+        n = ids.shape[1]
+        visible = torch.ones(n, n, dtype=torch.bool, device=ids.device).tril().view(1, 1, n, n) & real.view(-1, 1, 1, n)
+        x = self.embed_tokens(ids)
+        positions = (attention_mask.cumsum(1) - 1).clamp_min(0).float()
+        inv_freq = 1.0 / (10000.0 ** (torch.arange(0, self.head_dim, 2, device=ids.device).float() / self.head_dim))
+        angles = torch.cat([positions[..., None] * inv_freq] * 2, -1).unsqueeze(1)  # [B, 1, L, head_dim]
+        cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+        for layer in self.layers:
+            x = layer(x, visible, plan, cos, sin)
+        x = self.norm_weight * (x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
+        return self.lm_head(x).float()
+
+
 def build_eager_decoder(c, precision, device):
-    model = EagerDecoder(c).to(device)
+    model = (EagerLlama(c) if c.get("llama") else EagerDecoder(c)).to(device)
     if precision == "bf16":
         model.to(torch.bfloat16)
         for name, module in model.named_modules():
@@ -236,14 +302,23 @@ def build_peft_decoder(c, precision, device):
     import peft
     import transformers
 
-    config = transformers.GPT2Config(vocab_size=c["vocab"], n_positions=c["positions"], n_embd=c["hidden"], n_layer=c["layers"],
-                                     n_head=c["heads"], n_inner=c["ffn"], layer_norm_epsilon=c["eps"],
-                                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, attn_implementation="sdpa")
-    model = transformers.GPT2LMHeadModel(config).to(device)
+    if c.get("llama"):
+        config = transformers.LlamaConfig(vocab_size=c["vocab"], hidden_size=c["hidden"], intermediate_size=c["ffn"],
+                                          num_hidden_layers=c["layers"], num_attention_heads=c["heads"],
+                                          max_position_embeddings=c["positions"], rms_norm_eps=c["eps"],
+                                          attention_dropout=0.0, attn_implementation="sdpa")
+        model, lora = transformers.LlamaForCausalLM(config), peft.LoraConfig(r=RANK, lora_alpha=ALPHA, lora_dropout=0.0,
+                                                                             target_modules=["q_proj", "v_proj"])
+    else:
+        config = transformers.GPT2Config(vocab_size=c["vocab"], n_positions=c["positions"], n_embd=c["hidden"], n_layer=c["layers"],
+                                         n_head=c["heads"], n_inner=c["ffn"], layer_norm_epsilon=c["eps"],
+                                         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, attn_implementation="sdpa")
+        model, lora = transformers.GPT2LMHeadModel(config), peft.LoraConfig(r=RANK, lora_alpha=ALPHA, lora_dropout=0.0,
+                                                                            target_modules=["c_attn"], fan_in_fan_out=True)
+    model = model.to(device)
     if precision == "bf16":
         model.to(torch.bfloat16)
-    model = peft.get_peft_model(model, peft.LoraConfig(r=RANK, lora_alpha=ALPHA, lora_dropout=0.0, target_modules=["c_attn"],
-                                                       fan_in_fan_out=True))
+    model = peft.get_peft_model(model, lora)
     for name, p in model.named_parameters():
         if "lora_" in name:
             p.data = p.data.float()
@@ -309,7 +384,8 @@ def symmetric_kl(p_logits, q_logits, mask=None):
 
 
 def forward_flops(c, batch, length):
-    weights = c["layers"] * (4 * c["hidden"] ** 2 + 2 * c["hidden"] * c["ffn"])
+    ffn_matrices = 3 if c.get("llama") else 2  # SwiGLU's gate, up, down
+    weights = c["layers"] * (4 * c["hidden"] ** 2 + ffn_matrices * c["hidden"] * c["ffn"])
     if c.get("decoder"):
         weights += c["hidden"] * c["vocab"]  # the LM head's matmul at every token (FlopCount's lmHead)
     return 2.0 * weights * batch * length + 4.0 * c["layers"] * length * c["hidden"] * batch * length

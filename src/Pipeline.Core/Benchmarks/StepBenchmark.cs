@@ -7,6 +7,7 @@ using Pipeline.Lora;
 using Pipeline.Models;
 using Pipeline.Models.Bert;
 using Pipeline.Models.Gpt2;
+using Pipeline.Models.Llama;
 using Pipeline.Tasks;
 using Pipeline.Training;
 using TorchSharp;
@@ -63,7 +64,7 @@ public sealed record BenchReport(
 public static class StepBenchmark
 {
     /// <summary>The shapes <c>--model</c> names: encoders (a 2-class classifier) and decoders (causal LM over the vocabulary).</summary>
-    public static IReadOnlyList<string> ModelNames { get; } = ["minilm", "bert-base", "roberta-large", "gpt2", "gpt2-medium"];
+    public static IReadOnlyList<string> ModelNames { get; } = ["minilm", "bert-base", "roberta-large", "gpt2", "gpt2-medium", "llama2-7b-4l"];
 
     public static IModelConfig ModelConfig(string name) => name.ToLowerInvariant() switch
     {
@@ -72,6 +73,9 @@ public static class StepBenchmark
         "roberta-large" => BertConfig.RobertaLarge,
         "gpt2" => Gpt2Config.Small,
         "gpt2-medium" => Gpt2Config.Medium,
+        // LLaMA2-7B's layer shape (4096 wide, 32 heads, SwiGLU 11008, vocab 32000) with 4 of its 32 layers: its step
+        // costs and memory per layer, on a device that does not hold the whole 7B model with room to train.
+        "llama2-7b-4l" => LlamaConfig.Llama2_7B with { NumHiddenLayers = 4 },
         _ => throw new ArgumentException($"model '{name}': expected one of {string.Join(", ", ModelNames)}"),
     };
 

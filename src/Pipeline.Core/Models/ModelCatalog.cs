@@ -62,8 +62,8 @@ public static class ModelCatalog
             try
             {
                 var config = HfCheckpoint.ReadConfig(directory);
-                long parameters = SafetensorsFile.ReadHeader(Path.Combine(directory, HfCheckpoint.WeightsFile))
-                    .Sum(e => TensorShape.NumberOfElements(e.Shape));
+                long parameters = HfCheckpoint.WeightFiles(directory)
+                    .Sum(file => SafetensorsFile.ReadHeader(file).Sum(e => TensorShape.NumberOfElements(e.Shape)));
                 entries.Add(new CatalogEntry(name, ModelOrigin.Checkpoint, directory, config, parameters));
             }
             catch (Exception e) when (e is InvalidDataException or IOException)

@@ -113,6 +113,8 @@ public sealed partial class Gpt2Family : ModelFamily
     /// </summary>
     public override bool UsesEncoderTokenizer => false;
 
+    public override string DecoderTokenizerFiles => $"byte-level BPE {HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile}";
+
     /// <summary>GPT-2's tokenizer: vocab.json + merges.txt, &lt;|endoftext|&gt; = eos_token_id, padding with the config's padding id.</summary>
     public override DecoderTokenizer? LoadDecoderTokenizer(string directory, IModelConfig config)
     {
