@@ -188,6 +188,30 @@ public class CausalLmTaskTests
         Assert.Contains(logs, l => l.StartsWith("head: LanguageModelHead, 0 trainable parameters"));
     }
 
+    [Fact]
+    public void A_LLaMA_decoder_fine_tunes_with_its_bos_before_the_prompt_and_every_target_incl_ffn_gate()
+    {
+        using var dir = new TestPaths.TempDir();
+        string data = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        WritePromptTargetData(data, 32);
+        var definition = new ExperimentDefinition("llama-lm", ExperimentDefinition.DefaultVariant, "",
+            new ModelOptions(Name: null, Path: TinyLlama.FixtureDirectory),
+            new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 32),
+            new LoraOptions(Rank: 2, Alpha: 4, Targets: [LoraTarget.Query, LoraTarget.Value, LoraTarget.FfnGate]),
+            Presets.HiddenKey(),
+            new TrainingOptions(Epochs: 2, BatchSize: 8, LearningRate: 1e-2, Device: "cpu"),
+            [1]);
+        var outcome = ExperimentRunner.Run(definition, new RunRequest(Path.Combine(dir.Path, "runs"), Seed: 1));
+        var history = outcome.Metrics.History;
+        Assert.True(history[^1].DevLoss < history[0].DevLoss, string.Join(" ", history.Select(h => $"{h.DevLoss:0.000}")));
+
+        using var pretrained = ModelCatalog.Load(TinyLlama.FixtureDirectory);
+        var tokenizer = pretrained.RequireDecoderTokenizer();
+        var encoded = CausalLmTask.Encode(tokenizer, Example("abc", " the end."), maxLength: 32);
+        Assert.Equal([.. tokenizer.Start, .. tokenizer.Encode("abc")], encoded.Tokens.InputIds[..encoded.PromptLength]);
+        Assert.Equal(tokenizer.EosId, encoded.Tokens.InputIds[^1]);
+    }
+
     static long[,] To2D(Tensor t)
     {
         var values = t.data<long>().ToArray();
