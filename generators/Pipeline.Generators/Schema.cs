@@ -21,13 +21,16 @@ public static class Schema
     public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "max_eval_examples", "metric"];
     public static readonly string[] ColumnKeys = ["text", "pair", "label"];
     public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target"];
+
+    /// <summary><c>lora: none</c>: no adapters, full fine-tuning (the scalar the <c>lora</c> section takes instead of a mapping).</summary>
+    public const string NoLora = "none";
     public static readonly string[] PresetKeys = ["preset", "rate", "key_rate", "hidden_rate", "pattern"];
     public static readonly string[] DropEntryKeys = ["position", "pattern", "rate", "layers", "span_start", "normalization"];
     public static readonly string[] CompensationKeys = ["kind", "weight", "branches"];
     public static readonly string[] TrainingKeys =
     [
         "epochs", "batch_size", "learning_rate", "weight_decay", "warmup_ratio", "max_grad_norm",
-        "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision",
+        "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision", "label_smoothing",
     ];
 
     /// <summary>

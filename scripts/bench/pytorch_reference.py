@@ -4,6 +4,10 @@
 Each plan builds a sequence classifier with random weights (speed does not depend on their values), freezes all
 but the LoRA adapters (r=8, alpha=16 on query and value) and the 2-class head over mean-pooled tokens, and times
 full steps on one fixed random batch: forward pass(es), loss, backward, gradient clipping at 1.0, AdamW.
+Decoder shapes (gpt2, gpt2-medium, llama2-7b-4l) train a causal LM instead, as `pipeline bench` does: next-token cross-entropy over
+the vocabulary at every position (tied LM head), LoRA on the query and value slices of the fused c_attn (microsoft/LoRA's
+MergedLinear; PEFT's baseline adapts the whole c_attn, which it cannot slice: a few more adapter weights), dropout only
+in the latter half of the layers (the decoder default), the KL per token.
 
   baseline        plain LoRA, no dropout: transformers + PEFT when both import ("peft"), else the eager model
   dropkey-column  eager: column-wise DropKey (rate 0.1, every layer): one [B, H, 1, L] key mask in the SDPA mask
@@ -16,7 +20,7 @@ and memory as the driver sees it (total − free on CUDA, resident set on CPU): 
 last timed step. Under --precision bf16 the frozen weights are bf16; adapters, head, optimizer state and losses
 stay fp32 (PEFT's default autocast_adapter_dtype does the same). fp32 matmuls use TF32 on CUDA, as ours.
 
-Usage: pytorch_reference.py [--model minilm|bert-base|roberta-large] [--batch 32] [--length 128]
+Usage: pytorch_reference.py [--model minilm|bert-base|roberta-large|gpt2|gpt2-medium|llama2-7b-4l] [--batch 32] [--length 128]
                             [--plan baseline --plan hiddenkey ...] [--device cuda] [--precision fp32|bf16]
                             [--warmup 3] [--steps 10] [--impl auto|peft|eager] [--peak-tflops X] [--json FILE]
 """
@@ -33,10 +37,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-CONFIGS = {  # the shapes of Pipeline's BertConfig.MiniLmL6 / BertBase / RobertaLarge
+CONFIGS = {  # the shapes of Pipeline's BertConfig.MiniLmL6 / BertBase / RobertaLarge and Gpt2Config.Small / Medium
     "minilm": dict(vocab=30522, hidden=384, layers=6, heads=12, ffn=1536, positions=512, types=2, eps=1e-12, pad=0, roberta=False),
     "bert-base": dict(vocab=30522, hidden=768, layers=12, heads=12, ffn=3072, positions=512, types=2, eps=1e-12, pad=0, roberta=False),
     "roberta-large": dict(vocab=50265, hidden=1024, layers=24, heads=16, ffn=4096, positions=514, types=1, eps=1e-5, pad=1, roberta=True),
+    "gpt2": dict(vocab=50257, hidden=768, layers=12, heads=12, ffn=3072, positions=1024, eps=1e-5, pad=0, roberta=False, decoder=True),
+    "gpt2-medium": dict(vocab=50257, hidden=1024, layers=24, heads=16, ffn=4096, positions=1024, eps=1e-5, pad=0, roberta=False, decoder=True),
+    # LlamaConfig.Llama2_7B with 4 of its 32 layers (`pipeline bench --model llama2-7b-4l`)
+    "llama2-7b-4l": dict(vocab=32000, hidden=4096, layers=4, heads=32, ffn=11008, positions=4096, eps=1e-5, pad=0, roberta=False,
+                         decoder=True, llama=True),
 }
 PLANS = ("baseline", "dropkey-column", "hiddenkey")
 RANK, ALPHA, RATE, KL_WEIGHT = 8, 16.0, 0.1, 1.0
@@ -148,6 +157,177 @@ def build_eager(c, precision, device):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The eager decoder: GPT-2 (pre-LayerNorm blocks, fused c_attn with LoRA on its q and v slices, tied LM head).
+
+class FusedQkv(nn.Module):
+    """c_attn (D → 3D) with LoRA deltas on the query and value slices only (microsoft/LoRA's enable_lora = [q, -, v])."""
+
+    def __init__(self, d):
+        super().__init__()
+        self.d = d
+        self.base = nn.Linear(d, 3 * d)
+        self.lora_A_q, self.lora_B_q = nn.Linear(d, RANK, bias=False), nn.Linear(RANK, d, bias=False)
+        self.lora_A_v, self.lora_B_v = nn.Linear(d, RANK, bias=False), nn.Linear(RANK, d, bias=False)
+        for a, b in ((self.lora_A_q, self.lora_B_q), (self.lora_A_v, self.lora_B_v)):
+            nn.init.kaiming_uniform_(a.weight, a=math.sqrt(5))
+            nn.init.zeros_(b.weight)
+
+    def forward(self, x):
+        q, k, v = self.base(x).split(self.d, dim=-1)
+        xa = x.to(self.lora_A_q.weight.dtype)
+        q = q + (self.lora_B_q(self.lora_A_q(xa)) * (ALPHA / RANK)).to(q.dtype)
+        v = v + (self.lora_B_v(self.lora_A_v(xa)) * (ALPHA / RANK)).to(v.dtype)
+        return q, k, v
+
+
+class DecoderBlock(nn.Module):
+    def __init__(self, c, drops):
+        super().__init__()
+        d, self.heads, self.drops = c["hidden"], c["heads"], drops  # drops: a latter-half layer
+        self.ln_1, self.ln_2 = nn.LayerNorm(d, eps=c["eps"]), nn.LayerNorm(d, eps=c["eps"])
+        self.c_attn, self.c_proj = FusedQkv(d), nn.Linear(d, d)
+        self.c_fc, self.mlp_c_proj = nn.Linear(d, c["ffn"]), nn.Linear(c["ffn"], d)
+
+    def forward(self, x, visible, plan):
+        b, n, d = x.shape
+        split = lambda t: t.view(b, n, self.heads, d // self.heads).transpose(1, 2)
+        q, k, v = (split(t) for t in self.c_attn(self.ln_1(x)))
+        allowed = visible
+        if self.drops and plan["dropkey_column"]:
+            keep = torch.rand(b, self.heads, 1, n, device=x.device) >= RATE
+            kept = visible & keep
+            # The causal guard: a query whose visible keys would all be dropped keeps them all (DropMasks.AttentionKeep).
+            allowed = torch.where(kept.any(-1, keepdim=True), kept, visible)
+        mask = torch.zeros(allowed.shape, dtype=q.dtype, device=x.device).masked_fill(~allowed, torch.finfo(q.dtype).min)
+        x = x + self.c_proj(sdpa(q, k, v, mask).transpose(1, 2).reshape(b, n, d))
+        y = self.mlp_c_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+        if self.drops and plan["hidden_element"]:
+            y = F.dropout(y, RATE, training=True)  # HiddenCut's position: the MLP output before the residual add
+        return x + y
+
+
+class EagerDecoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c["hidden"]
+        self.wte, self.wpe = nn.Embedding(c["vocab"], d), nn.Embedding(c["positions"], d)
+        self.h = nn.ModuleList(DecoderBlock(c, drops=i >= c["layers"] // 2) for i in range(c["layers"]))
+        self.ln_f = nn.LayerNorm(d, eps=c["eps"])
+
+    def forward(self, ids, attention_mask, plan):
+        real = attention_mask.bool()
+        n = ids.shape[1]
+        visible = torch.ones(n, n, dtype=torch.bool, device=ids.device).tril().view(1, 1, n, n) & real.view(-1, 1, 1, n)
+        x = self.wte(ids) + self.wpe((attention_mask.cumsum(1) - 1).clamp_min(0))
+        for block in self.h:
+            x = block(x, visible, plan)
+        return (self.ln_f(x) @ self.wte.weight.t()).float()  # the tied LM head; logits and losses fp32
+
+
+class LlamaBlock(nn.Module):
+    """LLaMA: RMSNorm, rotary q/k (HF's rotate_half), SwiGLU; LoRA on q_proj and v_proj; drops as DecoderBlock's."""
+
+    def __init__(self, c, drops):
+        super().__init__()
+        d, self.heads, self.drops, self.eps = c["hidden"], c["heads"], drops, c["eps"]
+        self.input_norm, self.post_norm = nn.Parameter(torch.ones(d)), nn.Parameter(torch.ones(d))
+        self.q_proj, self.k_proj = LoraLinear(d, d, True), LoraLinear(d, d, False)
+        self.v_proj, self.o_proj = LoraLinear(d, d, True), LoraLinear(d, d, False)
+        self.gate_proj, self.up_proj = nn.Linear(d, c["ffn"], bias=False), nn.Linear(d, c["ffn"], bias=False)
+        self.down_proj = nn.Linear(c["ffn"], d, bias=False)
+        for m in (self.q_proj, self.k_proj, self.v_proj, self.o_proj):
+            m.base.bias = None
+
+    def norm(self, x, weight):
+        return weight * (x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
+
+    def forward(self, x, visible, plan, cos, sin):
+        b, n, d = x.shape
+        split = lambda t: t.view(b, n, self.heads, d // self.heads).transpose(1, 2)
+        h = self.norm(x, self.input_norm)
+        q, k, v = split(self.q_proj(h)), split(self.k_proj(h)), split(self.v_proj(h))
+        rotate = lambda t: torch.cat([-t[..., t.shape[-1] // 2:], t[..., :t.shape[-1] // 2]], -1)
+        q, k = q * cos + rotate(q) * sin, k * cos + rotate(k) * sin
+        allowed = visible
+        if self.drops and plan["dropkey_column"]:
+            keep = torch.rand(b, self.heads, 1, n, device=x.device) >= RATE
+            kept = visible & keep
+            allowed = torch.where(kept.any(-1, keepdim=True), kept, visible)
+        mask = torch.zeros(allowed.shape, dtype=q.dtype, device=x.device).masked_fill(~allowed, torch.finfo(q.dtype).min)
+        x = x + self.o_proj(sdpa(q, k, v, mask).transpose(1, 2).reshape(b, n, d))
+        h = self.norm(x, self.post_norm)
+        y = self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
+        if self.drops and plan["hidden_element"]:
+            y = F.dropout(y, RATE, training=True)
+        return x + y
+
+
+class EagerLlama(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, self.head_dim = c["hidden"], c["hidden"] // c["heads"]
+        self.embed_tokens = nn.Embedding(c["vocab"], d)
+        self.layers = nn.ModuleList(LlamaBlock(c, drops=i >= c["layers"] // 2) for i in range(c["layers"]))
+        self.norm_weight = nn.Parameter(torch.ones(d))
+        self.lm_head = nn.Linear(d, c["vocab"], bias=False)
+        self.eps = c["eps"]
+
+    def forward(self, ids, attention_mask, plan):
+        real = attention_mask.bool()
+        n = ids.shape[1]
+        visible = torch.ones(n, n, dtype=torch.bool, device=ids.device).tril().view(1, 1, n, n) & real.view(-1, 1, 1, n)
+        x = self.embed_tokens(ids)
+        positions = (attention_mask.cumsum(1) - 1).clamp_min(0).float()
+        inv_freq = 1.0 / (10000.0 ** (torch.arange(0, self.head_dim, 2, device=ids.device).float() / self.head_dim))
+        angles = torch.cat([positions[..., None] * inv_freq] * 2, -1).unsqueeze(1)  # [B, 1, L, head_dim]
+        cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+        for layer in self.layers:
+            x = layer(x, visible, plan, cos, sin)
+        x = self.norm_weight * (x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
+        return self.lm_head(x).float()
+
+
+def build_eager_decoder(c, precision, device):
+    model = (EagerLlama(c) if c.get("llama") else EagerDecoder(c)).to(device)
+    if precision == "bf16":
+        model.to(torch.bfloat16)
+        for name, module in model.named_modules():
+            if "lora_" in name.rsplit(".", 1)[-1]:
+                module.float()
+    freeze_for_lora(model, lambda name: "lora_" in name)
+    return model, lambda ids, mask, plan: model(ids, mask, plan)
+
+
+def build_peft_decoder(c, precision, device):
+    import peft
+    import transformers
+
+    if c.get("llama"):
+        config = transformers.LlamaConfig(vocab_size=c["vocab"], hidden_size=c["hidden"], intermediate_size=c["ffn"],
+                                          num_hidden_layers=c["layers"], num_attention_heads=c["heads"],
+                                          max_position_embeddings=c["positions"], rms_norm_eps=c["eps"],
+                                          attention_dropout=0.0, attn_implementation="sdpa")
+        model, lora = transformers.LlamaForCausalLM(config), peft.LoraConfig(r=RANK, lora_alpha=ALPHA, lora_dropout=0.0,
+                                                                             target_modules=["q_proj", "v_proj"])
+    else:
+        config = transformers.GPT2Config(vocab_size=c["vocab"], n_positions=c["positions"], n_embd=c["hidden"], n_layer=c["layers"],
+                                         n_head=c["heads"], n_inner=c["ffn"], layer_norm_epsilon=c["eps"],
+                                         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, attn_implementation="sdpa")
+        model, lora = transformers.GPT2LMHeadModel(config), peft.LoraConfig(r=RANK, lora_alpha=ALPHA, lora_dropout=0.0,
+                                                                            target_modules=["c_attn"], fan_in_fan_out=True)
+    model = model.to(device)
+    if precision == "bf16":
+        model.to(torch.bfloat16)
+    model = peft.get_peft_model(model, lora)
+    for name, p in model.named_parameters():
+        if "lora_" in name:
+            p.data = p.data.float()
+    freeze_for_lora(model, lambda name: "lora_" in name)
+    model.attention = getattr(config, "_attn_implementation", "?")
+    return model, lambda ids, mask, plan: model(input_ids=ids, attention_mask=mask).logits.float()
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # The library baseline: transformers' encoder with PEFT's LoRA, the same head.
 
 def peft_available():
@@ -193,16 +373,21 @@ def build_peft(c, precision, device):
 
 # ---------------------------------------------------------------------------------------------------------------
 
-def symmetric_kl(p_logits, q_logits):
-    """½[KL(P‖Q) + KL(Q‖P)], summed over classes, batch mean (Pipeline's Divergences.SymmetricKl)."""
+def symmetric_kl(p_logits, q_logits, mask=None):
+    """½[KL(P‖Q) + KL(Q‖P)], summed over classes, mean over rows — or over the tokens the mask marks (Divergences.SymmetricKl)."""
     log_p, log_q = p_logits.log_softmax(-1), q_logits.log_softmax(-1)
-    kl_pq = (log_p.exp() * (log_p - log_q)).sum(-1).mean()
-    kl_qp = (log_q.exp() * (log_q - log_p)).sum(-1).mean()
-    return 0.5 * (kl_pq + kl_qp)
+    per_row = 0.5 * ((log_p.exp() * (log_p - log_q)).sum(-1) + (log_q.exp() * (log_q - log_p)).sum(-1))
+    if mask is None:
+        return per_row.mean()
+    weights = mask.to(per_row.dtype)
+    return (per_row * weights).sum() / weights.sum().clamp_min(1)
 
 
 def forward_flops(c, batch, length):
-    weights = c["layers"] * (4 * c["hidden"] ** 2 + 2 * c["hidden"] * c["ffn"])
+    ffn_matrices = 3 if c.get("llama") else 2  # SwiGLU's gate, up, down
+    weights = c["layers"] * (4 * c["hidden"] ** 2 + ffn_matrices * c["hidden"] * c["ffn"])
+    if c.get("decoder"):
+        weights += c["hidden"] * c["vocab"]  # the LM head's matmul at every token (FlopCount's lmHead)
     return 2.0 * weights * batch * length + 4.0 * c["layers"] * length * c["hidden"] * batch * length
 
 
@@ -238,14 +423,16 @@ def bench_plan(name, args, c, device, log):
     kl = name == "hiddenkey"
     log(f"{name}: building {args.model} ({impl}) on {device} ...")
     torch.manual_seed(0)
+    decoder = c.get("decoder", False)
+    build_library, build_own = (build_peft_decoder, build_eager_decoder) if decoder else (build_peft, build_eager)
     try:
-        model, forward = (build_peft if impl == "peft" else build_eager)(c, args.precision, device)
+        model, forward = (build_library if impl == "peft" else build_own)(c, args.precision, device)
     except Exception as e:  # a transformers/PEFT version this script does not know: say so, measure eager
         if args.impl == "peft" or impl != "peft":
             raise
         log(f"{name}: transformers + PEFT failed ({type(e).__name__}: {e}); timing the eager model instead")
         impl = "eager"
-        model, forward = build_eager(c, args.precision, device)
+        model, forward = build_own(c, args.precision, device)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.1)
@@ -254,7 +441,10 @@ def bench_plan(name, args, c, device, log):
 
     ids = torch.randint(1, c["vocab"], (args.batch, args.length), device=device)
     mask = torch.ones_like(ids)
-    labels = torch.randint(0, 2, (args.batch,), device=device)
+    if decoder:  # next-token labels; the last position has none (Pipeline's CausalLmTask.Ignored)
+        labels = torch.cat([ids[:, 1:], torch.full((args.batch, 1), -100, device=device)], 1)
+    else:
+        labels = torch.randint(0, 2, (args.batch,), device=device)
 
     def synchronized(start):
         """With --phases: waits for the device, then the milliseconds since start."""
@@ -267,11 +457,11 @@ def bench_plan(name, args, c, device, log):
     def step(start):
         optimizer.zero_grad(set_to_none=True)
         logits = forward(ids, mask, plan)
-        loss = F.cross_entropy(logits, labels)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
         if kl:  # Figure 3: the second pass draws fresh masks under no-grad; only the first back-propagates
             with torch.no_grad():
                 second = forward(ids, mask, plan)
-            loss = loss + KL_WEIGHT * symmetric_kl(logits, second)
+            loss = loss + KL_WEIGHT * symmetric_kl(logits, second, labels.ne(-100) if decoder else None)
         forward_done = synchronized(start)
         loss.backward()
         backward_done = synchronized(start)

@@ -7,6 +7,9 @@
 #      (scripts/gpu/prepare-carry.sh: MiniLM as bf16 + the MR data) is there
 #   5. a second compare at bert-base size (how the ratio holds where kernels are smaller)
 #   6. a compare at batch 128 with --phases (where the GPU is the limit: forward, backward, optimizer apart)
+#   7. decoders: transformers parity (scripts/gpu/decoder_parity.py writes tiny GPT-2 and LLaMA checkpoints with
+#      save_pretrained and their logits and generate ids; `pipeline models parity` checks our import against them),
+#      then ours vs PyTorch/PEFT at GPT2-Medium (DECODER_SHAPE) and its memory over MEMORY_STEPS steps
 # Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log; both are
 # rewritten after every step, so a call cut short still brings back what finished. Each step has a time limit.
 # BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).
@@ -18,6 +21,7 @@ results="${1:-${OUT:-gpu-results}}"
 bundle="${BUNDLE:-artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz}"
 read -ra shape <<< "${SHAPE:---model roberta-large --precision bf16 --batch 32 --length 128}"
 read -ra big <<< "${BIG_SHAPE:---model roberta-large --precision bf16 --batch 128 --length 128}"
+read -ra decoder <<< "${DECODER_SHAPE:---model gpt2-medium --precision bf16 --batch 8 --length 512}"
 python="${PYTHON:-python3}"
 work="$(mktemp -d)"
 mkdir -p "$results" "$work/out"
@@ -61,5 +65,13 @@ step "compare at bert-base ${shape[*]:2}" \
   --steps "${COMPARE_STEPS:-20}"
 step "compare ${big[*]} --phases" \
   180 scripts/bench/compare.sh "$work/out/compare-phases" "${big[@]}" --phases --warmup 3 --steps "${COMPARE_STEPS:-20}"
+step "decoder parity with transformers" 300 bash -c "'$python' scripts/gpu/decoder_parity.py '$work/out/decoders' &&
+  '$PIPELINE' models parity '$work/out/decoders/gpt2' --tolerance 1e-4 &&
+  '$PIPELINE' models parity '$work/out/decoders/llama' --tolerance 1e-4"
+step "compare ${decoder[*]}" \
+  300 scripts/bench/compare.sh "$work/out/compare-decoder" "${decoder[@]}" --warmup 3 --steps "${COMPARE_STEPS:-20}"
+step "decoder memory over ${MEMORY_STEPS:-200} steps (ours)" \
+  240 "$PIPELINE" bench "${decoder[@]}" --plan baseline --plan hiddenkey --warmup 3 --steps "${MEMORY_STEPS:-200}" \
+  --json "$work/out/memory-decoder-ours.json"
 rm -rf "$work"
 echo "wrote $results/gpu-results.tar.gz" | tee -a "$log"

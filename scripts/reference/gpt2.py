@@ -10,6 +10,9 @@ It writes, into the given directory:
   model.safetensors  the GPT2LMHeadModel state dict: `transformer.` prefix, Conv1D weights [in, out], and the causal-mask
                      buffers (`attn.bias`, `attn.masked_bias`) that older HF versions stored
   reference.json     a right-padded batch (input_ids, attention_mask) and the tied LM head's logits at its real tokens
+  lora.json          LoRA adapters (rank 2, alpha 4, non-zero B) on query/value slices, c_proj, c_fc and the MLP's c_proj,
+                     the logits of the reference batch with them and the gradients of mean(logits²) at the real tokens
+                     with respect to every adapter weight (keys: this project's module names)
   generation.json    expected token ids of a few prompts under greedy search and beam search (4 beams, length_penalty
                      0.9, no_repeat_ngram_size 2), each prompt alone, following transformers' generate (greedy loop;
                      BeamSearchScorer / BeamHypotheses: top 2·beams candidates, score = sum logprob / generated_len^penalty
@@ -22,11 +25,12 @@ fixture does not depend on one implementation's float32 rounding.
 """
 import json
 import math
-import struct
 import sys
 from pathlib import Path
 
 import torch
+
+from common import generation_cases, rounded, save_safetensors
 
 CONFIG = dict(vocab_size=64, n_positions=16, n_embd=16, n_layer=2, n_head=4, n_inner=None,
               layer_norm_epsilon=1e-5, bos_token_id=63, eos_token_id=63)
@@ -58,8 +62,12 @@ def new_gelu(x):
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
 
 
-def forward(w, c, ids, attention_mask):
+def forward(w, c, ids, attention_mask, lora=None, scaling=1.0):
+    """The logits [B, L, V]. `lora`: float64 adapters by this project's module names (h.0.attn.c_attn.lora_A.query.weight
+    [r, in], ….lora_B.query.weight [out, r]; h.0.mlp.c_fc.lora_A.weight, …), each adding B·A·x·scaling to its output:
+    to its slice of the fused c_attn (microsoft/LoRA's MergedLinear), to the whole output elsewhere."""
     w = {k: v.double() for k, v in w.items()}
+    lora = lora or {}
     b, length = ids.shape
     d, heads = c["n_embd"], c["n_head"]
     eps = c["layer_norm_epsilon"]
@@ -72,7 +80,19 @@ def forward(w, c, ids, attention_mask):
         return torch.nn.functional.layer_norm(t, (d,), w[name + ".weight"], w[name + ".bias"], eps)
 
     def conv1d(t, name):
-        return t @ w[name + ".weight"] + w[name + ".bias"]
+        y = t @ w[name + ".weight"] + w[name + ".bias"]
+        if name.endswith("c_attn"):
+            parts = list(y.split(d, dim=-1))
+            for s, slice_name in enumerate(("query", "key", "value")):
+                if f"{name}.lora_A.{slice_name}.weight" in lora:
+                    parts[s] = parts[s] + adapter(t, f"{name}.lora_A.{slice_name}.weight", f"{name}.lora_B.{slice_name}.weight")
+            return torch.cat(parts, -1)
+        if name + ".lora_A.weight" in lora:
+            y = y + adapter(t, name + ".lora_A.weight", name + ".lora_B.weight")
+        return y
+
+    def adapter(t, a, b):
+        return t @ lora[a].T @ lora[b].T * scaling
 
     def split(t):
         return t.view(b, length, heads, d // heads).transpose(1, 2)
@@ -89,118 +109,40 @@ def forward(w, c, ids, attention_mask):
     return ln(x, "ln_f") @ w["wte.weight"].T
 
 
-def next_log_probs(w, c, tokens):
+def next_log_probs(w, c):
     """log-softmax of the next-token logits after `tokens` (one unpadded prompt + what was generated), float64."""
-    ids = torch.tensor([tokens])
-    return torch.log_softmax(forward(w, c, ids, torch.ones_like(ids))[0, -1], -1)
+    def log_probs(tokens):
+        ids = torch.tensor([tokens])
+        return torch.log_softmax(forward(w, c, ids, torch.ones_like(ids))[0, -1], -1)
+    return log_probs
 
 
-def banned_ngram_tokens(tokens, n):
-    """transformers' NoRepeatNGramLogitsProcessor: tokens that would repeat an n-gram of `tokens`."""
-    if n <= 0 or len(tokens) + 1 < n:
-        return []
-    prefix = tuple(tokens[len(tokens) - n + 1:])
-    return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n - 1]) == prefix]
+LORA = dict(rank=2, alpha=4.0, targets=["query", "value", "attention_output", "ffn_in", "ffn_out"])
 
 
-def greedy(w, c, prompt, max_new_tokens, eos):
-    tokens = list(prompt)
-    for _ in range(max_new_tokens):
-        token = int(next_log_probs(w, c, tokens).argmax())
-        if token == eos:
-            break
-        tokens.append(token)
-    return tokens[len(prompt):]
-
-
-class BeamHypotheses:
-    def __init__(self, num_beams, length_penalty):
-        self.num_beams, self.length_penalty, self.beams, self.worst_score = num_beams, length_penalty, [], 1e9
-
-    def add(self, hyp, sum_logprobs, generated_len):
-        score = sum_logprobs / (generated_len ** self.length_penalty)
-        if len(self.beams) < self.num_beams or score > self.worst_score:
-            self.beams.append((score, hyp))
-            if len(self.beams) > self.num_beams:
-                ranked = sorted([(s, i) for i, (s, _) in enumerate(self.beams)])
-                del self.beams[ranked[0][1]]
-                self.worst_score = ranked[1][0]
-            else:
-                self.worst_score = min(score, self.worst_score)
-
-    def is_done(self, best_sum_logprobs, generated_len):  # early_stopping=False
-        if len(self.beams) < self.num_beams:
-            return False
-        return self.worst_score >= best_sum_logprobs / generated_len ** self.length_penalty
-
-
-def beam_search(w, c, prompt, max_new_tokens, eos, num_beams, length_penalty, no_repeat_ngram_size):
-    beams = [list(prompt) for _ in range(num_beams)]
-    scores = torch.tensor([0.0] + [-1e9] * (num_beams - 1), dtype=torch.float64)
-    hyps, done = BeamHypotheses(num_beams, length_penalty), False
-    for step in range(max_new_tokens):
-        rows = []
-        for tokens in beams:
-            lp = next_log_probs(w, c, tokens).clone()
-            lp[banned_ngram_tokens(tokens, no_repeat_ngram_size)] = -float("inf")
-            rows.append(lp)
-        vocab = rows[0].shape[0]
-        candidates = (torch.stack(rows) + scores[:, None]).view(-1)
-        top, index = torch.topk(candidates, 2 * num_beams)
-        generated_len = step + 1
-        next_beams, next_scores = [], []
-        for rank, (score, flat) in enumerate(zip(top.tolist(), index.tolist())):
-            beam, token = flat // vocab, flat % vocab
-            if token == eos:
-                if rank < num_beams:
-                    hyps.add(beams[beam][len(prompt):], score, generated_len)
-                continue
-            next_beams.append(beams[beam] + [token])
-            next_scores.append(score)
-            if len(next_beams) == num_beams:
-                break
-        done = hyps.is_done(max(top.tolist()), generated_len)
-        beams, scores = next_beams, torch.tensor(next_scores, dtype=torch.float64)
-        if done:
-            break
-    if not done:
-        for tokens, score in zip(beams, scores.tolist()):
-            hyps.add(tokens[len(prompt):], score, len(tokens) - len(prompt))
-    return sorted(hyps.beams, key=lambda b: b[0])[-1][1]
-
-
-PROMPTS = [[5, 17, 30], [1, 2, 3, 4, 5, 6], [42], [9, 9]]
-MAX_NEW_TOKENS = 8
-
-
-def generation_cases(w, c):
-    eos = c["eos_token_id"]
-    cases = [{"strategy": "greedy", "eos_token_id": eos, "expected": [greedy(w, c, p, MAX_NEW_TOKENS, eos) for p in PROMPTS]}]
-    beam = dict(num_beams=4, length_penalty=0.9, no_repeat_ngram_size=2)
-    cases.append({"strategy": "beam", "eos_token_id": eos, **beam,
-                  "expected": [beam_search(w, c, p, MAX_NEW_TOKENS, eos, **beam) for p in PROMPTS]})
-    # The random model never says its own end-of-text within 8 tokens; name the token greedy search emits most often
-    # the end of text, so that finished hypotheses (and their length penalty) decide the result.
-    emitted = [t for row in cases[0]["expected"] for t in row]
-    frequent = max(sorted(set(emitted)), key=emitted.count)
-    cases.append({"strategy": "beam", "eos_token_id": frequent, **beam,
-                  "expected": [beam_search(w, c, p, MAX_NEW_TOKENS, frequent, **beam) for p in PROMPTS]})
-    return {"prompts": PROMPTS, "max_new_tokens": MAX_NEW_TOKENS, "cases": cases}
-
-
-def save_safetensors(path, tensors):
-    """An 8-byte little-endian header length, the JSON header, then the raw little-endian bytes."""
-    dtypes = {torch.float32: "F32", torch.uint8: "U8"}
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in tensors.items():
-        data = t.contiguous().numpy().tobytes()
-        header[name] = {"dtype": dtypes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+def lora_case(w, c, ids, mask, lengths):
+    """LoRA forward and backward: adapters with non-zero B on LORA's targets (drawn from their own generator, so the
+    other files do not change), the logits at the real tokens and the gradients of mean(logits² at real tokens) with
+    respect to every A and B, in float64."""
+    generator = torch.Generator().manual_seed(77)
+    d, inner, r = c["n_embd"], c["n_inner"] or 4 * c["n_embd"], LORA["rank"]
+    adapters = {}
+    for i in range(c["n_layer"]):
+        modules = [(f"h.{i}.attn.c_attn", s, d, d) for s in ("query", "value")]
+        modules += [(f"h.{i}.attn.c_proj", None, d, d), (f"h.{i}.mlp.c_fc", None, d, inner), (f"h.{i}.mlp.c_proj", None, inner, d)]
+        for name, slice_name, n_in, n_out in modules:
+            tail = f".{slice_name}.weight" if slice_name else ".weight"
+            adapters[f"{name}.lora_A{tail}"] = torch.randn(r, n_in, generator=generator) / math.sqrt(n_in)
+            adapters[f"{name}.lora_B{tail}"] = torch.randn(n_out, r, generator=generator) * 0.2
+    leaves = {k: v.double().requires_grad_() for k, v in adapters.items()}
+    logits = forward(w, c, ids, mask, leaves, scaling=LORA["alpha"] / r)
+    real = mask.bool()
+    loss = logits[real].pow(2).mean()
+    loss.backward()
+    return {**LORA, "input_ids": ids.tolist(), "attention_mask": mask.tolist(), "loss": float(loss),
+            "adapters": {k: rounded(v.tolist()) for k, v in adapters.items()},
+            "logits": [rounded(logits[row, :length].tolist()) for row, length in enumerate(lengths)],
+            "gradients": {k: rounded(v.grad.tolist()) for k, v in leaves.items()}}
 
 
 def main(out):
@@ -232,7 +174,8 @@ def main(out):
     reference = {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
                  "logits": [[[float(f"{v:.9g}") for v in logits[row, t].tolist()] for t in range(length)] for row, length in enumerate(LENGTHS)]}
     (out / "reference.json").write_text(json.dumps(reference, separators=(",", ":")) + "\n")
-    (out / "generation.json").write_text(json.dumps(generation_cases(w, c), indent=1) + "\n")
+    (out / "lora.json").write_text(json.dumps(lora_case(w, c, ids, mask, LENGTHS), separators=(",", ":")) + "\n")
+    (out / "generation.json").write_text(json.dumps(generation_cases(next_log_probs(w, c), c["eos_token_id"]), indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,22 @@ public class DiagnosticTests
               key_rate: [0.1, 0.2]
               preset: [dropkey]
             """,
+        ["lora_scalar"] = """
+            name: lora-scalar
+            lora: full
+            """,
+        ["lora_none_rules"] = """
+            name: lora-none-rules
+            lora: none
+            training: {precision: bfloat16}
+            """,
+        ["sweep_lora_without_lora"] = """
+            name: sweep-lora-without-lora
+            lora: none
+            sweep:
+              lora_rank: [4, 8]
+              lora_alpha: [16]
+            """,
         ["empty_file"] = "# nothing here yet\n",
         ["not_a_mapping"] = "- name: list\n",
     };

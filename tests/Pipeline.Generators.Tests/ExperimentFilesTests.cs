@@ -48,7 +48,7 @@ public class ExperimentFilesTests
             {
                 Assert.Equal(experiment.Name, variant.Name);
                 Assert.Empty(variant.Dropout.Validate());
-                Assert.Empty(variant.Lora.Validate());
+                Assert.Empty(variant.Lora?.Validate() ?? []);
             }
         }
     }
@@ -60,8 +60,9 @@ public class ExperimentFilesTests
         Assert.Equal("all-minilm-l6-v2", d.Model.Name);
         Assert.Equal(Pipeline.Models.Pooling.Mean, d.Model.Pooling);
         Assert.Equal(("mr-polarity", 64), (d.Task.Dataset, d.Task.MaxLength));
-        Assert.Equal((8, 16.0), (d.Lora.Rank, d.Lora.Alpha));
-        Assert.Equal([Pipeline.Lora.LoraTarget.Query, Pipeline.Lora.LoraTarget.Value], d.Lora.Targets);
+        var lora = Assert.IsType<Pipeline.Lora.LoraOptions>(d.Lora);
+        Assert.Equal((8, 16.0), (lora.Rank, lora.Alpha));
+        Assert.Equal([Pipeline.Lora.LoraTarget.Query, Pipeline.Lora.LoraTarget.Value], lora.Targets);
         Assert.Equal(Presets.HiddenKey(0.1, 0.1, klWeight: 1).ToString(), d.Dropout.ToString());
         Assert.Equal(new TrainingOptions(Epochs: 12, BatchSize: 32, LearningRate: 5e-4, WeightDecay: 0.1, WarmupRatio: 0.06), d.Training);
         Assert.Equal([1], d.Seeds);

@@ -101,6 +101,14 @@ public class FocusedCasesTests
             dropout: {preset: hiddenkey, rate: 0.2}
             compensation: {kind: none}
             """,
+        ["full_fine_tuning"] = """
+            name: full-fine-tuning
+            lora: none
+            dropout: hiddenkey
+            training: {learning_rate: 5e-5, precision: float32}
+            sweep:
+              learning_rate: [2e-5, 5e-5]
+            """,
     };
 
     public static TheoryData<string> Names => new(Cases.Keys);
@@ -115,7 +123,7 @@ public class FocusedCasesTests
         foreach (var variant in GeneratorHarness.LoadRegistry(output).Single().Variants)
         {
             Assert.Empty(variant.Dropout.Validate());
-            Assert.Empty(variant.Lora.Validate());
+            Assert.Empty(variant.Lora?.Validate() ?? []);
         }
     }
 
@@ -136,8 +144,9 @@ public class FocusedCasesTests
         Assert.Equal(new Experiments.ModelOptions(Name: null, Path: "/models/bert-base", Pooling: Pipeline.Models.Pooling.Cls), d.Model);
         Assert.Null(d.Task.Dataset);
         Assert.Equal(("csv", "review", "stars", true), (d.Task.Format, d.Task.TextColumn, d.Task.LabelColumn, d.Task.Regression));
-        Assert.Equal(4, d.Lora.RankFor(LoraTarget.FfnIn));
-        Assert.Equal(16, d.Lora.RankFor(LoraTarget.Query));
+        var lora = Assert.IsType<LoraOptions>(d.Lora);
+        Assert.Equal(4, lora.RankFor(LoraTarget.FfnIn));
+        Assert.Equal(16, lora.RankFor(LoraTarget.Query));
         Assert.Equal(Models.Precision.BFloat16, d.Training.Precision);
         Assert.IsType<HiddenCutJs>(d.Dropout.Compensation);
     }
@@ -168,6 +177,17 @@ public class FocusedCasesTests
         Assert.Equal(0.05, point.At(DropPosition.AttentionLogits)!.Rate);
         Assert.Equal(0.2, point.At(DropPosition.Hidden)!.Rate);
         Assert.Equal(Presets.HiddenKeyMinus(0.2, 0.2).ToString(), Load("preset_without_compensation").Variants.Single().Dropout.ToString());
+    }
+
+    [Fact]
+    public void Lora_none_is_no_LoraOptions_in_every_variant_full_fine_tuning()
+    {
+        var variants = Load("full_fine_tuning").Variants;
+        Assert.Equal(3, variants.Count);
+        Assert.All(variants, v => Assert.Null(v.Lora));
+        Assert.All(variants, v => Assert.True(v.IsFullFineTuning));
+        Assert.False(Load("minimal").Variants.Single().IsFullFineTuning, "a file without 'lora' keeps the default LoRA");
+        Assert.Equal(new LoraOptions().Rank, Load("minimal").Variants.Single().Lora?.Rank);
     }
 
     static Experiments.IExperiment Load(string name) =>

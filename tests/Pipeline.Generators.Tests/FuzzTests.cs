@@ -93,7 +93,8 @@ public class FuzzTests
             foreach (var variant in experiment.Variants)
             {
                 Assert.True(variant.Dropout.Validate().Count == 0, $"{experiment.Name}/{variant.Variant}: {string.Join("; ", variant.Dropout.Validate())}");
-                Assert.True(!variant.Lora.Validate().Any(), $"{experiment.Name}/{variant.Variant}: {string.Join("; ", variant.Lora.Validate())}");
+                var lora = variant.Lora?.Validate().ToList() ?? [];
+                Assert.True(lora.Count == 0, $"{experiment.Name}/{variant.Variant}: {string.Join("; ", lora)}");
             }
         }
         context2.Unload();

@@ -60,7 +60,16 @@ public static class ExperimentEmitter
         w.Line($"const string description = {Literals.String(experiment.Description)};");
         w.Line();
         for (int i = 0; i < Sections.Length; i++)
-            if (!varying.Contains(i)) w.Line($"static readonly {Sections[i].Type} {Sections[i].Field} = {texts[i][0]};");
+        {
+            if (varying.Contains(i)) continue;
+            if (texts[i][0] == "null")
+            {
+                // Only 'lora: none' emits null: no LoraOptions, so no adapters and every weight trains.
+                w.Line($"static readonly {Sections[i].Type}? {Sections[i].Field} = null; // lora: none, full fine-tuning");
+                continue;
+            }
+            w.Line($"static readonly {Sections[i].Type} {Sections[i].Field} = {texts[i][0]};");
+        }
         w.Line($"static readonly int[] seeds = {SectionEmitter.Seeds(variants[0].Experiment.Seeds)};");
         w.Line();
         w.Line("static readonly ExperimentDefinition[] variants =");

@@ -41,8 +41,10 @@ public static class SectionEmitter
         return Literals.Call("new TaskOptions", args);
     }
 
+    /// <summary><c>new LoraOptions(…)</c>, or <c>null</c> for <c>lora: none</c> (full fine-tuning).</summary>
     public static string Lora(LoraSection lora, VocabularyModel vocabulary)
     {
+        if (lora.IsNone) return "null";
         var args = new List<string>();
         if (lora.Rank is int rank) args.Add("Rank: " + Literals.Integer(rank));
         if (lora.Alpha is double alpha) args.Add("Alpha: " + Literals.Number(alpha));
@@ -142,6 +144,7 @@ public static class SectionEmitter
         if (training.EarlyStoppingPatience is int patience) args.Add("EarlyStoppingPatience: " + Literals.Integer(patience));
         if (training.Device is not null) args.Add("Device: " + Literals.String(training.Device));
         if (training.Precision is not null) args.Add("Precision: " + vocabulary.Precisions.Expression(training.Precision));
+        if (training.LabelSmoothing is double smoothing) args.Add("LabelSmoothing: " + Literals.Number(smoothing));
         return Literals.Call("new TrainingOptions", args);
     }
 

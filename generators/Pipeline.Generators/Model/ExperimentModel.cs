@@ -32,10 +32,16 @@ public sealed record TaskSection(
     bool? Regression, int? MaxLength, int? MaxExamples, int? MaxEvalExamples, string? Metric,
     Located Where);
 
-/// <summary>YAML <c>lora</c> → LoraOptions.</summary>
+/// <summary>
+/// YAML <c>lora</c> → LoraOptions; <c>lora: none</c> (<see cref="IsNone"/>) → no LoraOptions at all: full
+/// fine-tuning, every weight trains.
+/// </summary>
 public sealed record LoraSection(
     int? Rank, double? Alpha, EquatableArray<string>? Targets, double? Dropout, bool? RsLora,
-    EquatableArray<TargetRank>? RankPerTarget, Located Where);
+    EquatableArray<TargetRank>? RankPerTarget, Located Where, bool IsNone = false)
+{
+    public static LoraSection None(Located where) => new(null, null, null, null, null, null, where, IsNone: true);
+}
 
 public sealed record TargetRank(string Target, int Rank);
 
@@ -97,7 +103,7 @@ public sealed record CompensationSection(string? Kind, double? Weight, string? B
 public sealed record TrainingSection(
     int? Epochs, int? BatchSize, double? LearningRate, double? WeightDecay, double? WarmupRatio, double? MaxGradNorm,
     int? GradientAccumulation, int? EvalEverySteps, int? EarlyStoppingPatience, string? Device, string? Precision,
-    Located Where);
+    double? LabelSmoothing, Located Where);
 
 /// <summary>One axis of the sweep grid: its values in YAML order (numbers or names), each with its location.</summary>
 public sealed record SweepAxis(string Name, EquatableArray<SweepValue> Values, SourceSpan KeySpan);

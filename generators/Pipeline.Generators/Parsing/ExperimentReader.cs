@@ -76,7 +76,7 @@ public sealed partial class ExperimentReader
         var lora = values.TryGetValue("lora", out n) ? ReadLora(n) : new LoraSection(null, null, null, null, null, null, Located.At(where.Span));
         var dropout = values.TryGetValue("dropout", out n) ? ReadDropout(n) : new DropoutSection(null, null, null, null, null, null, Located.At(where.Span));
         var compensation = values.TryGetValue("compensation", out n) ? ReadCompensation(n) : null;
-        var training = values.TryGetValue("training", out n) ? ReadTraining(n) : new TrainingSection(null, null, null, null, null, null, null, null, null, null, null, Located.At(where.Span));
+        var training = values.TryGetValue("training", out n) ? ReadTraining(n) : new TrainingSection(null, null, null, null, null, null, null, null, null, null, null, null, Located.At(where.Span));
         var seeds = values.TryGetValue("seeds", out n) ? ReadSeeds(n) : (EquatableArray<int>?)new[] { 1 }.ToEquatableArray();
         var sweep = values.TryGetValue("sweep", out n) ? ReadSweep(n) : (EquatableArray<SweepAxis>?)EquatableArray<SweepAxis>.Empty;
 
@@ -124,7 +124,15 @@ public sealed partial class ExperimentReader
 
     LoraSection? ReadLora(YamlNode node)
     {
-        if (Mapping(node, "lora", Schema.LoraKeys, "a mapping (rank, alpha, targets, …)") is not { } mapped) return null;
+        const string expected = "a mapping (rank, alpha, targets, …) or none (full fine-tuning: every weight trains)";
+        if (node is YamlScalar { IsNull: false } scalar)
+        {
+            if (scalar.Value == Schema.NoLora)
+                return LoraSection.None(Located.At(scalar.Span));
+            WrongType("lora", expected, node);
+            return null;
+        }
+        if (Mapping(node, "lora", Schema.LoraKeys, expected) is not { } mapped) return null;
         var (v, where) = mapped;
         EquatableArray<TargetRank>? ranks = null;
         if (v.TryGetValue("rank_per_target", out var r) && Mapping(r, "lora.rank_per_target", vocabulary.LoraTargets.Names.ToArray(), "a mapping of target: rank, e.g. {query: 4}") is { } perTarget)
@@ -289,6 +297,7 @@ public sealed partial class ExperimentReader
             v.TryGetValue("early_stopping_patience", out n) ? Integer(n, "training.early_stopping_patience", new Range(0, true, int.MaxValue, true, "≥ 0 (0 = never stop early)")) : null,
             device,
             v.TryGetValue("precision", out n) ? Name(n, "training.precision", vocabulary.Precisions.Map) : null,
+            v.TryGetValue("label_smoothing", out n) ? Number(n, "training.label_smoothing", new Range(0, true, 1, false, "in [0, 1)")) : null,
             where);
     }
 

@@ -29,6 +29,7 @@ public static class ExperimentValidator
         CheckModel(experiment.Model, vocabulary, Conflict);
         CheckTask(experiment.Task, vocabulary, Conflict, Missing);
         CheckLora(experiment.Lora, vocabulary, Conflict);
+        CheckFullFineTuning(experiment.Lora, experiment.Training, vocabulary, Conflict);
         if (experiment.Dropout.IsList) CheckEntries(experiment.Dropout, vocabulary, Conflict);
         else CheckPreset(experiment.Dropout, vocabulary, Conflict);
         CheckCompensation(experiment.Dropout, experiment.Compensation, vocabulary, Conflict, Missing);
@@ -72,6 +73,18 @@ public static class ExperimentValidator
         foreach (var rank in ranks.Where(r => !targets.Contains(r.Target)))
             conflict(lora.Where.KeyOf("rank_per_target"),
                 $"lora.rank_per_target gives a rank for {rank.Target}, which is not among the targets ({string.Join(", ", targets)}); add it to 'targets' or remove its rank");
+    }
+
+    /// <summary>
+    /// bf16 keeps frozen weights in bf16 (TaskModel.UsePrecision); with every weight training, bf16 master weights
+    /// would round small updates away (TaskModel.UsePrecision refuses it at run time with the same words).
+    /// </summary>
+    static void CheckFullFineTuning(LoraSection lora, TrainingSection training, VocabularyModel vocabulary, ConflictAt conflict)
+    {
+        string bf16 = vocabulary.Precisions.YamlOf("BFloat16");
+        if (lora.IsNone && training.Precision == bf16)
+            conflict(training.Where.ValueOf("precision"),
+                $"training.precision {bf16} with lora: {Schema.NoLora}: full fine-tuning would train bf16 weights, whose rounding loses small updates (there are no fp32 master weights); use precision {vocabulary.Precisions.YamlOf("Float32")}, or LoRA");
     }
 
     static void CheckPreset(DropoutSection dropout, VocabularyModel vocabulary, ConflictAt conflict)

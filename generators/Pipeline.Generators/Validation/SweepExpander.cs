@@ -106,6 +106,8 @@ public static class SweepExpander
                     return (null, "there is no compensation to weigh; add 'compensation: {kind: …}' or use preset hiddenkey");
                 var compensation = e.Compensation ?? new CompensationSection(null, null, null, Located.At(e.Where.Span));
                 return (e with { Compensation = compensation with { Weight = x } }, null);
+            case "lora_rank" or "lora_alpha" when e.Lora.IsNone:
+                return (null, $"lora is {Schema.NoLora} (full fine-tuning, no adapters): it has no {(axis == "lora_rank" ? "rank" : "alpha")} to sweep; remove the axis, or give 'lora' a mapping");
             case "lora_rank": return (e with { Lora = e.Lora with { Rank = (int)x } }, null);
             case "lora_alpha": return (e with { Lora = e.Lora with { Alpha = x } }, null);
             case "learning_rate": return (e with { Training = e.Training with { LearningRate = x } }, null);

@@ -10,7 +10,7 @@ static class BenchCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "minilm, bert-base or roberta-large (random weights)", DefaultValueFactory = _ => "minilm" };
+        var model = new Option<string>("--model") { Description = string.Join(", ", StepBenchmark.ModelNames) + " (random weights; decoders train a causal LM)", DefaultValueFactory = _ => "minilm" };
         var batch = new Option<int>("--batch") { Description = "examples per step", DefaultValueFactory = _ => 32 };
         var length = new Option<int>("--length") { Description = "tokens per example", DefaultValueFactory = _ => 128 };
         var plans = new Option<string[]>("--plan") { Description = "plans to time (repeatable): baseline, dropkey-column, hiddenkey, or any preset", AllowMultipleArgumentsPerToken = true };

@@ -3,6 +3,7 @@ using System.Text;
 using Pipeline.Compensation;
 using Pipeline.Dropout;
 using Pipeline.Experiments;
+using Pipeline.Lora;
 using Pipeline.Vocabulary;
 
 namespace Pipeline.Cli.Commands;
@@ -36,13 +37,17 @@ static class ExperimentText
         Line($"  max_examples: {(d.Task.MaxExamples is int max ? max.ToString(CultureInfo.InvariantCulture) : "null  # all")}");
         Line($"  max_eval_examples: {(d.Task.MaxEvalExamples is int maxEval ? maxEval.ToString(CultureInfo.InvariantCulture) : "null  # all")}");
         Line($"  metric: {d.Task.Metric ?? "null  # the task's default"}");
-        Line("lora:");
-        Line($"  rank: {d.Lora.Rank}");
-        Line($"  alpha: {Number(d.Lora.Alpha)}  # scaling {Number(d.Lora.ScalingFor(d.Lora.Rank))}");
-        Line($"  targets: [{string.Join(", ", d.Lora.Targets.Select(Name))}]");
-        Line($"  dropout: {Number(d.Lora.Dropout)}");
-        Line($"  rslora: {Bool(d.Lora.UseRsLora)}");
-        Line($"  rank_per_target: {{{string.Join(", ", d.Lora.RankPerTarget.Select(p => $"{Name(p.Key)}: {p.Value}"))}}}");
+        if (d.Lora is not { } lora) Line("lora: none  # full fine-tuning: no adapters, every weight trains");
+        else
+        {
+            Line("lora:");
+            Line($"  rank: {lora.Rank}");
+            Line($"  alpha: {Number(lora.Alpha)}  # scaling {Number(lora.ScalingFor(lora.Rank))}");
+            Line($"  targets: [{string.Join(", ", lora.Targets.Select(Name))}]");
+            Line($"  dropout: {Number(lora.Dropout)}");
+            Line($"  rslora: {Bool(lora.UseRsLora)}");
+            Line($"  rank_per_target: {{{string.Join(", ", lora.RankPerTarget.Select(p => $"{Name(p.Key)}: {p.Value}"))}}}");
+        }
         if (d.Dropout.Drops.Count == 0) Line("dropout: []  # no dropout anywhere");
         else Line("dropout:");
         foreach (var spec in d.Dropout.Drops)
@@ -86,6 +91,9 @@ static class ExperimentText
     }
 
     public static string Model(ModelOptions model) => model.Name ?? model.Path ?? "?";
+
+    /// <summary>What trains, in a few words: "lora r=8" or "full" (lora: none).</summary>
+    public static string FineTuning(LoraOptions? lora) => lora is null ? "full" : $"lora r={lora.Rank}";
 
     public static string Data(TaskOptions task) => task.Dataset ?? $"{task.Format}:{task.Path}";
 

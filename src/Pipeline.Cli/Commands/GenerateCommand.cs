@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 namespace Pipeline.Cli.Commands;
 
 /// <summary>
-/// <c>pipeline generate --model M --prompt TEXT</c>: text from a GPT-2 checkpoint, by greedy search, sampling or beam
+/// <c>pipeline generate --model M --prompt TEXT</c>: text from a GPT-2 or LLaMA checkpoint (each prompt read after the
+/// tokenizer's <see cref="Text.DecoderTokenizer.Start"/>, LLaMA's &lt;s&gt;), by greedy search, sampling or beam
 /// search (docs/models.md, "Generation"). Prompts from <c>--prompt</c> (repeatable), <c>--file</c> (one a line) or stdin.
 /// </summary>
 static class GenerateCommand
@@ -23,7 +24,7 @@ static class GenerateCommand
     public static Command Create()
     {
         var defaults = new GenerationOptions();
-        var model = new Option<string>("--model") { Description = "A GPT-2 checkpoint directory (config.json, model.safetensors, vocab.json, merges.txt) or its name in the model cache.", Required = true };
+        var model = new Option<string>("--model") { Description = "A decoder checkpoint directory (config.json, model.safetensors; GPT-2: vocab.json + merges.txt, LLaMA: tokenizer.model) or its name in the model cache.", Required = true };
         var prompt = new Option<string[]>("--prompt") { Description = "A prompt (repeat for several)." };
         var file = new Option<string?>("--file") { Description = "A file of prompts, one a line (blank lines skipped)." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "At most this many tokens per completion.", DefaultValueFactory = _ => defaults.MaxNewTokens };
@@ -38,7 +39,7 @@ static class GenerateCommand
         var noRepeat = new Option<int>("--no-repeat-ngram-size") { Description = "Never repeat an n-gram of this size (0: off).", DefaultValueFactory = _ => 0 };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
         var output = new Option<string?>("--out") { Description = "Write JSON lines {prompt, completion} to this file instead of printing." };
-        var command = new Command("generate", "Generate text with a GPT-2 checkpoint: greedy, sampling or beam search, prompts batched with left padding.")
+        var command = new Command("generate", "Generate text with a GPT-2 or LLaMA checkpoint: greedy, sampling or beam search, prompts batched with left padding.")
         {
             model, prompt, file, maxNew, greedy, sample, beams, temperature, topK, topP, seed, lengthPenalty, noRepeat, device, output,
         };

@@ -18,9 +18,13 @@ static class ListCommand
         var rows = ExperimentRegistry.All.Select(e =>
         {
             var d = ShowCommand.Default(e);
-            return new[] { e.Name, e.SourceFile, ExperimentText.Model(d.Model), ExperimentText.Data(d.Task), ExperimentText.Plan(d.Dropout), e.Variants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            return new[]
+            {
+                e.Name, e.SourceFile, ExperimentText.Model(d.Model), ExperimentText.FineTuning(d.Lora), ExperimentText.Data(d.Task),
+                ExperimentText.Plan(d.Dropout), e.Variants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
         }).ToList();
-        string[] header = ["NAME", "FILE", "MODEL", "DATA", "PLAN (default variant)", "VARIANTS"];
+        string[] header = ["NAME", "FILE", "MODEL", "TUNING", "DATA", "PLAN (default variant)", "VARIANTS"];
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
         string Format(string[] cells) => string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
         output.WriteLine(Format(header));

@@ -36,6 +36,13 @@ static class ModelsCommand
         export.SetAction(result => Export(result.GetValue(exportName)!, result.GetValue(directory)!, result.GetValue(bf16)));
         command.Subcommands.Add(export);
 
+        var parityDirectory = new Argument<string>("directory") { Description = "a decoder checkpoint with reference.json (and generation.json) beside it" };
+        var parityTolerance = new Option<double>("--tolerance") { Description = "largest accepted max |diff| of the logits", DefaultValueFactory = _ => 1e-4 };
+        var parity = new Command("parity", "Check a decoder checkpoint against reference outputs written beside it (scripts/gpu/decoder_parity.py: " +
+            "transformers' logits, greedy and beam-search generate): max |diff| of the logits, generated ids token for token.") { parityDirectory, parityTolerance };
+        parity.SetAction(result => Parity(result.GetValue(parityDirectory)!, result.GetValue(parityTolerance)));
+        command.Subcommands.Add(parity);
+
         var first = new Argument<string>("first") { Description = "a sentence" };
         var second = new Argument<string>("second") { Description = "another sentence" };
         var model = new Option<string>("--model") { Description = "a model name or checkpoint directory", DefaultValueFactory = _ => ModelCatalog.DefaultName };
@@ -81,6 +88,15 @@ static class ModelsCommand
         double cosine = SentenceEmbeddings.Cosine(encoder, model.RequireTokenizer(), first, second, pooling);
         Console.WriteLine($"{cosine:F4}  ({model.Name}, {pooling.ToString().ToLowerInvariant()} pooling)");
         return 0;
+    }
+
+    static int Parity(string directory, double tolerance)
+    {
+        TorchRuntime.Initialize();
+        var checks = DecoderParity.Check(directory, tolerance);
+        foreach (var c in checks) Console.WriteLine($"  {(c.Passed ? "ok  " : "FAIL")} {c.Name}: {c.Detail}");
+        Console.WriteLine(checks.All(c => c.Passed) ? $"{directory}: all {checks.Count} checks hold" : $"{directory}: {checks.Count(c => !c.Passed)} of {checks.Count} checks failed");
+        return checks.All(c => c.Passed) ? 0 : 1;
     }
 
     static int Verify(string name, double tolerance)

@@ -24,7 +24,7 @@ static class PretrainCommand
         });
 
         var config = new Option<string>("--config") { Description = $"The configuration: {string.Join(", ", PretrainConfig.All.Select(c => $"{c.Name} ({c.Description})"))}.", DefaultValueFactory = _ => PretrainConfig.Cpu.Name };
-        var name = new Option<string?>("--name") { Description = "The model's name in the model cache (default: gpt2-pretrained-<config>)." };
+        var name = new Option<string?>("--name") { Description = "The model's name in the model cache (default: pipeline-gpt2-<config>, the names experiments know)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its last epoch's checkpoint." };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the configuration's epochs." };
@@ -48,7 +48,7 @@ static class PretrainCommand
                 BatchSize = result.GetValue(batchSize) ?? chosen.BatchSize,
                 LearningRate = result.GetValue(learningRate) ?? chosen.LearningRate,
             };
-            return Run(chosen, result.GetValue(name) ?? $"gpt2-pretrained-{chosen.Name}", result.GetValue(resume), result.GetValue(device), result.GetValue(summary));
+            return Run(chosen, result.GetValue(name) ?? chosen.DefaultModelName, result.GetValue(resume), result.GetValue(device), result.GetValue(summary));
         });
         return command;
     }

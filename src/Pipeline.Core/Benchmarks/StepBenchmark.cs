@@ -6,6 +6,8 @@ using Pipeline.Experiments;
 using Pipeline.Lora;
 using Pipeline.Models;
 using Pipeline.Models.Bert;
+using Pipeline.Models.Gpt2;
+using Pipeline.Models.Llama;
 using Pipeline.Tasks;
 using Pipeline.Training;
 using TorchSharp;
@@ -61,12 +63,20 @@ public sealed record BenchReport(
 /// </summary>
 public static class StepBenchmark
 {
+    /// <summary>The shapes <c>--model</c> names: encoders (a 2-class classifier) and decoders (causal LM over the vocabulary).</summary>
+    public static IReadOnlyList<string> ModelNames { get; } = ["minilm", "bert-base", "roberta-large", "gpt2", "gpt2-medium", "llama2-7b-4l"];
+
     public static IModelConfig ModelConfig(string name) => name.ToLowerInvariant() switch
     {
         "minilm" or "all-minilm-l6-v2" => BertConfig.MiniLmL6,
         "bert-base" => BertConfig.BertBase,
         "roberta-large" => BertConfig.RobertaLarge,
-        _ => throw new ArgumentException($"model '{name}': expected minilm, bert-base or roberta-large"),
+        "gpt2" => Gpt2Config.Small,
+        "gpt2-medium" => Gpt2Config.Medium,
+        // LLaMA2-7B's layer shape (4096 wide, 32 heads, SwiGLU 11008, vocab 32000) with 4 of its 32 layers: its step
+        // costs and memory per layer, on a device that does not hold the whole 7B model with room to train.
+        "llama2-7b-4l" => LlamaConfig.Llama2_7B with { NumHiddenLayers = 4 },
+        _ => throw new ArgumentException($"model '{name}': expected one of {string.Join(", ", ModelNames)}"),
     };
 
     /// <summary>Plan names: the presets, plus <c>dropkey-column</c> (the paper's best DropKey pattern).</summary>
@@ -90,7 +100,6 @@ public static class StepBenchmark
         var device = TorchRuntime.ResolveDevice(options.Device);
         double? peak = options.PeakTflops ?? PeakTflops.Of(device, options.Precision);
         var results = new List<BenchResult>();
-        var task = new ClassificationTask(["0", "1"]);
         long parameters = 0, trainable = 0;
 
         foreach (var (name, plan) in plans)
@@ -98,6 +107,9 @@ public static class StepBenchmark
             log?.Invoke($"{name}: building {options.Model} on {device} ...");
             manual_seed(0);
             var backbone = config.Family.CreateBackbone(config, new LinearFactory(new LoraOptions()));
+            // A decoder trains as the paper's NLG runs do: next-token loss over the vocabulary at every position.
+            bool decoder = backbone is ICausalLanguageModel;
+            FineTuningTask task = decoder ? new CausalLmTask() : new ClassificationTask(["0", "1"]);
             using var model = new TaskModel(backbone, task.CreateHead(HeadKind.Linear, Pooling.Mean, config.HiddenSize));
             model.to(device);
             model.UsePrecision(options.Precision);
@@ -108,7 +120,9 @@ public static class StepBenchmark
 
             var ids = randint(1, config.VocabSize, [options.Batch, options.Length], dtype: ScalarType.Int64, device: device);
             var batch = new EncoderBatch(ids, ones_like(ids)) { HasPadding = false };
-            var labels = randint(0, 2, [options.Batch], dtype: ScalarType.Int64, device: device);
+            var labels = decoder
+                ? cat([ids[.., 1..], full(options.Batch, 1, CausalLmTask.Ignored, dtype: ScalarType.Int64, device: device)], 1)
+                : randint(0, 2, [options.Batch], dtype: ScalarType.Int64, device: device);
             model.train();
 
             var memory = new PeakMemory(device);
@@ -143,7 +157,7 @@ public static class StepBenchmark
             double std = Math.Sqrt(times.Select(t => (t - mean) * (t - mean)).Average());
             int passes = plan.Compensation.ForwardPasses;
             int gradientPasses = plan.Compensation is BidirectionalKl { Branches: KlBranches.Both } or HiddenCutJs ? 2 : 1;
-            double flops = FlopCount.Step(config, options.Batch, options.Length, gradientPasses, passes - gradientPasses);
+            double flops = FlopCount.Step(config, options.Batch, options.Length, gradientPasses, passes - gradientPasses, decoder);
             double tflops = flops / (mean / 1000) / 1e12;
             var phases = options.Phases
                 ? new StepPhases(forwardSum / times.Count, backwardSum / times.Count, mean - (forwardSum + backwardSum) / times.Count)

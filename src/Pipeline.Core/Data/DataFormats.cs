@@ -14,5 +14,14 @@ public static class DataFormats
     [CatalogName] public const string Csv = "csv";
     [CatalogName] public const string Jsonl = "jsonl";
 
-    public static IReadOnlyList<string> All { get; } = [.. Formats.GlueLayout.All.Select(l => l.Format), Csv, Jsonl];
+    /// <summary>
+    /// JSON Lines of <c>{"prompt": …, "target": …}</c> (or <c>"targets": [...]</c>, several references) for a causal
+    /// language model: the <see cref="TaskKind.Generation"/> task. Files end in <c>.jsonl</c>.
+    /// </summary>
+    [CatalogName] public const string PromptTarget = "prompt_target";
+
+    public static IReadOnlyList<string> All { get; } = [.. Formats.GlueLayout.All.Select(l => l.Format), Csv, Jsonl, PromptTarget];
+
+    /// <summary>The extension of a format's files (its name, except prompt_target's .jsonl).</summary>
+    public static string Extension(string format) => format == PromptTarget ? Jsonl : format;
 }

@@ -28,7 +28,7 @@ public static class DatasetLoader
             DatasetFetcher.Fetch(dataset, home, progress: progress);
         }
         var rows = dataset.Read(DatasetCache.Folder(home, dataset));
-        var labels = LabelEncoder.ForClassification(dataset.Kind, dataset.Labels, null, rows);
+        var labels = dataset.Kind == TaskKind.Generation ? LabelEncoder.ForGeneration() : LabelEncoder.ForClassification(dataset.Kind, dataset.Labels, null, rows);
         return SplitMaker.Hash(dataset.Name, labels, rows, dataset.GroupKey, options);
     }
 

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Pipeline.Data;
 
 /// <summary>
-/// Turns raw label strings into an <see cref="Example.Target"/>: a class index into the label names, or a
-/// regression target. One place for the rule, so every format reports an unknown label the same way.
+/// Turns raw label strings into an <see cref="Example.Target"/>: a class index into the label names, a
+/// regression target, or a text to generate. One place for the rule, so every format reports an unknown label the same way.
 /// </summary>
 public sealed class LabelEncoder
 {
@@ -16,7 +16,7 @@ public sealed class LabelEncoder
         Kind = kind;
         Labels = labels;
         this.map = map;
-        if (kind != TaskKind.Regression)
+        if (kind is not (TaskKind.Regression or TaskKind.Generation))
         {
             index = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int i = 0; i < labels.Count; i++)
@@ -38,6 +38,9 @@ public sealed class LabelEncoder
 
     public static LabelEncoder ForRegression() => new(TaskKind.Regression, [], null);
 
+    /// <summary>Generation: the label is the target text, kept as written, with its references.</summary>
+    public static LabelEncoder ForGeneration() => new(TaskKind.Generation, [], null);
+
     /// <summary>
     /// Classification. Raw values are first renamed through <paramref name="map"/> (raw → label name; unmapped
     /// values stay as they are). Without <paramref name="labels"/> the names are the distinct values found in
@@ -45,7 +48,7 @@ public sealed class LabelEncoder
     /// </summary>
     public static LabelEncoder ForClassification(TaskKind kind, IReadOnlyList<string>? labels, IReadOnlyDictionary<string, string>? map, IEnumerable<RawExample> rows)
     {
-        if (kind == TaskKind.Regression) throw new ArgumentException("use ForRegression for a regression task");
+        if (kind is TaskKind.Regression or TaskKind.Generation) throw new ArgumentException($"use ForRegression or ForGeneration for a {kind} task");
         if (labels is null or { Count: 0 })
         {
             var found = rows.Select(r => Rename(map, r.Label)).Distinct(StringComparer.Ordinal).ToList();
@@ -61,6 +64,7 @@ public sealed class LabelEncoder
 
     public Target Target(RawExample row)
     {
+        if (Kind == TaskKind.Generation) return new TextTarget(row.Label, row.References ?? [row.Label]);
         if (Kind == TaskKind.Regression)
         {
             if (float.TryParse(row.Label, NumberStyles.Float, CultureInfo.InvariantCulture, out float target) && float.IsFinite(target)) return new NumberTarget(target);

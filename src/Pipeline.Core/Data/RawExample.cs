@@ -2,6 +2,10 @@ namespace Pipeline.Data;
 
 /// <summary>
 /// A row as a loader read it, before its label is interpreted; keeps the file and 1-based line so that a label
-/// problem found later (unknown class, non-numeric target) is still reported where it is.
+/// problem found later (unknown class, non-numeric target) is still reported where it is. For generation,
+/// <see cref="Label"/> is the target text and <see cref="References"/> every reference text (null: just the target).
 /// </summary>
-public sealed record RawExample(string File, int Line, string Text, string? TextPair, string Label, string GroupKey);
+public sealed record RawExample(string File, int Line, string Text, string? TextPair, string Label, string GroupKey)
+{
+    public IReadOnlyList<string>? References { get; init; }
+}

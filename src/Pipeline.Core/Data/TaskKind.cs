@@ -11,4 +11,7 @@ public enum TaskKind
 
     /// <summary>One or two texts → one real number (STS-B).</summary>
     Regression,
+
+    /// <summary>A prompt → a text to generate (E2E, WebNLG): a causal language model learns the target tokens.</summary>
+    Generation,
 }

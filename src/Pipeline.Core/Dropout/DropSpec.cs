@@ -21,7 +21,10 @@ public enum AttentionNormalization
 /// <param name="Position">Where it drops.</param>
 /// <param name="Pattern">What structure it drops.</param>
 /// <param name="Rate">Probability of dropping (element, column, feature) or expected dropped fraction (span); in [0, 1).</param>
-/// <param name="Layers">For per-layer positions; input and output ignore it and must keep the default (all).</param>
+/// <param name="Layers">
+/// For per-layer positions; null = not given, the model's default (<see cref="LayerSelection.Default"/>: all layers
+/// of an encoder, the latter half of a decoder's). Input and output have no layers and must leave it unset.
+/// </param>
 /// <param name="SpanStart">Where its [AppliesTo] says (the span pattern); null = not given, <see cref="SpanStart.Uniform"/>.</param>
 /// <param name="Normalization">
 /// Where its [AppliesTo] says (attention_weights); null = not given, <see cref="AttentionNormalization.StopGradient"/>.
@@ -35,7 +38,7 @@ public sealed record DropSpec(
     SpanStart? SpanStart = null,
     AttentionNormalization? Normalization = null)
 {
-    public LayerSelection Layers { get; init; } = Layers ?? LayerSelection.All;
+    public LayerSelection Layers { get; init; } = Layers ?? LayerSelection.Default;
 
     public bool IsActive => Rate > 0;
 
@@ -53,7 +56,7 @@ public sealed record DropSpec(
     public override string ToString()
     {
         string text = $"{YamlVocabulary.NameOf(Position)}/{YamlVocabulary.NameOf(Pattern)}@{Rate:0.###}";
-        if (Layers != LayerSelection.All) text += $" layers={Layers}";
+        if (Layers != LayerSelection.Default) text += $" layers={Layers}";
         if (SpanStart is { } start) text += $" span_start={YamlVocabulary.NameOf(start)}";
         if (Normalization is { } normalization) text += $" normalization={YamlVocabulary.NameOf(normalization)}";
         return text;

@@ -15,12 +15,16 @@ public sealed record DropoutPlan(IReadOnlyList<DropSpec> Drops, CompensationMeas
 
     public DropoutPlan(params DropSpec[] drops) : this(drops, CompensationMeasure.None) { }
 
-    /// <summary>The active spec at <paramref name="position"/> in layer <paramref name="layer"/> of <paramref name="layerCount"/>, if any.</summary>
-    public DropSpec? At(DropPosition position, int layer = 0, int layerCount = 1)
+    /// <summary>
+    /// The active spec at <paramref name="position"/> in layer <paramref name="layer"/> of <paramref name="layerCount"/>,
+    /// if any; a spec whose layers are not given acts in <paramref name="modelDefault"/> (null: every layer).
+    /// </summary>
+    public DropSpec? At(DropPosition position, int layer = 0, int layerCount = 1, LayerSelection? modelDefault = null)
     {
         foreach (var spec in Drops)
         {
-            if (spec.Position == position && spec.IsActive && (!position.IsPerLayer() || spec.Layers.Contains(layer, layerCount)))
+            if (spec.Position == position && spec.IsActive
+                && (!position.IsPerLayer() || spec.Layers.Resolve(modelDefault ?? LayerSelection.All).Contains(layer, layerCount)))
                 return spec;
         }
         return null;

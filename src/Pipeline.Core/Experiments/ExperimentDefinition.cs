@@ -13,7 +13,7 @@ namespace Pipeline.Experiments;
 /// <param name="Description">One line for <c>pipeline list</c>.</param>
 /// <param name="Model">YAML <c>model</c>.</param>
 /// <param name="Task">YAML <c>task</c>.</param>
-/// <param name="Lora">YAML <c>lora</c>.</param>
+/// <param name="Lora">YAML <c>lora</c>; null for <c>lora: none</c>: full fine-tuning, no adapters, every backbone and head weight trains.</param>
 /// <param name="Dropout">YAML <c>dropout</c> + <c>compensation</c>.</param>
 /// <param name="Training">YAML <c>training</c>.</param>
 /// <param name="Seeds">YAML <c>seeds</c>: each seed is one run of the variant.</param>
@@ -23,7 +23,7 @@ public sealed record ExperimentDefinition(
     string Description,
     ModelOptions Model,
     TaskOptions Task,
-    LoraOptions Lora,
+    LoraOptions? Lora,
     DropoutPlan Dropout,
     TrainingOptions Training,
     IReadOnlyList<int> Seeds)
@@ -33,6 +33,9 @@ public sealed record ExperimentDefinition(
     /// experiment generator reads this constant from the compilation to name the variants it emits.
     /// </summary>
     public const string DefaultVariant = "default";
+
+    /// <summary><c>lora: none</c>: every weight trains, as in the paper's full fine-tuning baselines.</summary>
+    public bool IsFullFineTuning => Lora is null;
 }
 
 /// <summary>The pretrained encoder and how it reads a sentence.</summary>
@@ -97,7 +100,8 @@ public static class TaskOptionsExtensions
 /// <param name="EvalEverySteps">Evaluate every N optimiser steps as well as at every epoch end; 0 = epoch ends only.</param>
 /// <param name="EarlyStoppingPatience">Stop after this many evaluations without a better dev metric; 0 = never.</param>
 /// <param name="Device">cpu, cuda, cuda:N; null = CUDA when available.</param>
-/// <param name="Precision">float32 or bfloat16 (frozen weights in bf16; adapters, optimiser state and loss in fp32).</param>
+/// <param name="Precision">float32 or bfloat16 (frozen weights in bf16; adapters, optimiser state and loss in fp32). LoRA only: full fine-tuning has no frozen weights and refuses bfloat16.</param>
+/// <param name="LabelSmoothing">Cross-entropy label smoothing for classification and generation (the paper's NLG runs: 0.1); 0 = off.</param>
 public sealed record TrainingOptions(
     int Epochs = 10,
     int BatchSize = 32,
@@ -109,7 +113,8 @@ public sealed record TrainingOptions(
     int EvalEverySteps = 0,
     int EarlyStoppingPatience = 0,
     string? Device = null,
-    Precision Precision = Precision.Float32);
+    Precision Precision = Precision.Float32,
+    double LabelSmoothing = 0);
 
 /// <summary>A declared experiment: its YAML file and its variants (the expanded sweep grid; at least one).</summary>
 public interface IExperiment

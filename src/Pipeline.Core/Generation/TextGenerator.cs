@@ -12,9 +12,12 @@ namespace Pipeline.Generation;
 /// </summary>
 public static class TextGenerator
 {
-    /// <summary>Generates a completion of each prompt's text and decodes it (the end-of-text token left out).</summary>
+    /// <summary>
+    /// Generates a completion of each prompt's text and decodes it (the end-of-text token left out). Each prompt is read
+    /// as the tokenizer's <see cref="DecoderTokenizer.Start"/> (LLaMA's &lt;s&gt;) + its own ids.
+    /// </summary>
     public static IReadOnlyList<string> Generate(ICausalLanguageModel model, DecoderTokenizer tokenizer, IReadOnlyList<string> prompts, GenerationOptions options) =>
-        Generate(model, [.. prompts.Select(tokenizer.Encode)], options, tokenizer.EosId, tokenizer.PadId)
+        Generate(model, [.. prompts.Select(p => (IReadOnlyList<int>)[.. tokenizer.Start, .. tokenizer.Encode(p)])], options, tokenizer.EosId, tokenizer.PadId)
             .Select(c => tokenizer.Decode(c.Tokens)).ToList();
 
     /// <summary>

@@ -17,12 +17,18 @@ public enum LoraTarget
     /// <summary>Projection after attention (BERT attention.output.dense).</summary>
     [YamlName("attention_output")]
     AttentionOutput,
-    /// <summary>FFN up-projection (BERT intermediate.dense).</summary>
+    /// <summary>FFN up-projection (BERT intermediate.dense, GPT-2 mlp.c_fc, LLaMA mlp.up_proj).</summary>
     [YamlName("ffn_in")]
     FfnIn,
-    /// <summary>FFN down-projection (BERT output.dense).</summary>
+    /// <summary>FFN down-projection (BERT output.dense, GPT-2 mlp.c_proj, LLaMA mlp.down_proj).</summary>
     [YamlName("ffn_out")]
     FfnOut,
+    /// <summary>
+    /// The gate of a gated FFN (LLaMA's SwiGLU mlp.gate_proj, whose silu multiplies the up-projection). Families without
+    /// a gate (BERT, GPT-2) refuse it (<see cref="Models.ModelFamily.LoraTargets"/>) rather than train nothing there.
+    /// </summary>
+    [YamlName("ffn_gate")]
+    FfnGate,
 }
 
 /// <summary>

@@ -3,14 +3,18 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Lora;
 
-/// <summary>Counts of a model's parameters: what LoRA trains versus what the model holds.</summary>
+/// <summary>Counts of a model's parameters: what LoRA (or full fine-tuning) trains versus what the model holds.</summary>
 public sealed record ParameterCounts(long Total, long Adapter, long Head, long Trainable)
 {
     /// <summary>Adapter share of all parameters, classifier excluded (how the paper counts its 0.22%).</summary>
     public double AdapterShare => (double)Adapter / (Total - Head);
 
-    public override string ToString() =>
-        $"{Trainable:N0} trainable of {Total:N0} parameters: LoRA {Adapter:N0} ({AdapterShare:P3} of the model without its head), head {Head:N0}";
+    /// <summary>No adapters, and the backbone's own weights train (<c>lora: none</c>).</summary>
+    public bool IsFullFineTuning => Adapter == 0 && Trainable > Head;
+
+    public override string ToString() => IsFullFineTuning
+        ? $"full fine-tuning, {Trainable:N0} trainable parameters of {Total:N0} (head {Head:N0})"
+        : $"{Trainable:N0} trainable of {Total:N0} parameters: LoRA {Adapter:N0} ({AdapterShare:P3} of the model without its head), head {Head:N0}";
 }
 
 /// <summary>Freezing, merging and counting for models built with <see cref="LinearFactory"/>.</summary>
@@ -26,6 +30,12 @@ public static class LoraParameters
     {
         foreach (var (name, parameter) in model.named_parameters())
             parameter.requires_grad = IsAdapter(name) || trainablePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    }
+
+    /// <summary>Full fine-tuning (<c>lora: none</c>): every parameter trains, backbone and head alike.</summary>
+    public static void TrainAll(nn.Module model)
+    {
+        foreach (var (_, parameter) in model.named_parameters()) parameter.requires_grad = true;
     }
 
     public static ParameterCounts Count(nn.Module model, string headPrefix)

@@ -20,6 +20,8 @@ public sealed class TaskMetric
     [CatalogName] public const string PearsonName = "pearson";
     [CatalogName] public const string SpearmanName = "spearman";
     [CatalogName] public const string MseName = "mse";
+    [CatalogName] public const string PerplexityName = "perplexity";
+    [CatalogName] public const string TokenAccuracyName = "token_accuracy";
 
     TaskMetric(string yamlName, string description, bool higherIsBetter, Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute)
     {
@@ -30,13 +32,13 @@ public sealed class TaskMetric
         this.compute = compute;
     }
 
-    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman, mse.</summary>
+    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman, mse, perplexity, token-accuracy.</summary>
     public string Name { get; }
     /// <summary>How YAML's <c>task.metric</c> names it (macro_f1).</summary>
     public string YamlName { get; }
     public string Description { get; }
 
-    /// <summary>False for errors (mse); the code that picks the best epoch asks, it never assumes.</summary>
+    /// <summary>False for errors (mse, perplexity); the code that picks the best epoch asks, it never assumes.</summary>
     public bool HigherIsBetter { get; }
 
     public static TaskMetric Accuracy { get; } = Classification(AccuracyName, "fraction of correct predictions", ClassificationMetrics.Accuracy);
@@ -47,13 +49,31 @@ public sealed class TaskMetric
     public static TaskMetric Spearman { get; } = new(SpearmanName, "Spearman rank correlation (ties: average ranks)", true, CorrelationMetrics.Spearman);
     public static TaskMetric Mse { get; } = new(MseName, "mean squared error (lower is better)", false, CorrelationMetrics.MeanSquaredError);
 
-    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman, Mse];
+
+    /// <summary>
+    /// exp(Σ NLL / Σ tokens) over a split's target tokens (lower is better). A language model's scores are sums per
+    /// example, so this metric reads <c>predicted</c> as each example's summed negative log-likelihood and <c>gold</c>
+    /// as its number of target tokens.
+    /// </summary>
+    public static TaskMetric Perplexity { get; } = new(PerplexityName, "exp(mean negative log-likelihood per target token), lower is better", false,
+        (nll, tokens) => Math.Exp(nll.Sum() / Math.Max(1, tokens.Sum())));
+
+    /// <summary>The share of target tokens whose most likely next token is right: <c>predicted</c> = correct tokens, <c>gold</c> = tokens per example.</summary>
+    public static TaskMetric TokenAccuracy { get; } = new(TokenAccuracyName, "fraction of target tokens predicted exactly (greedy, teacher-forced)", true,
+        (correct, tokens) => correct.Sum() / Math.Max(1, tokens.Sum()));
+
+    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman, Mse, Perplexity, TokenAccuracy];
 
     /// <summary>The data set's own metric when it names one (CoLA: mcc); else accuracy for classification, Pearson for regression.</summary>
     public static TaskMetric For(DatasetSplits splits) =>
         splits.Metric is { } name ? ByName(name) : For(splits.Kind);
 
-    public static TaskMetric For(TaskKind kind) => kind == TaskKind.Regression ? Pearson : Accuracy;
+    public static TaskMetric For(TaskKind kind) => kind switch
+    {
+        TaskKind.Regression => Pearson,
+        TaskKind.Generation => Perplexity,
+        _ => Accuracy,
+    };
 
     /// <summary>The metric YAML's <c>task.metric</c> names (macro_f1).</summary>
     public static TaskMetric ByYamlName(string name) =>

@@ -24,7 +24,10 @@ public abstract class Backbone(string name) : nn.Module(name)
     public int HiddenSize => Config.HiddenSize;
 
     /// <summary>The attention computation layer <paramref name="layer"/> runs under <paramref name="plan"/> in training mode.</summary>
-    public virtual AttentionPath AttentionPathOf(DropoutPlan plan, int layer) => LayerDrops.For(plan, layer, LayerCount).AttentionPath;
+    public virtual AttentionPath AttentionPathOf(DropoutPlan plan, int layer) => DropsAt(plan, layer).AttentionPath;
+
+    /// <summary>What <paramref name="plan"/> drops in layer <paramref name="layer"/>; unwritten layers are the family's default (<see cref="ModelFamily.DefaultDropLayers"/>).</summary>
+    public LayerDrops DropsAt(DropoutPlan plan, int layer) => LayerDrops.For(plan, layer, LayerCount, Config.Family.DefaultDropLayers);
 
     /// <summary>
     /// The last hidden state [B, L, D]. The plan acts only in training mode; in eval mode the pass is
@@ -35,4 +38,7 @@ public abstract class Backbone(string name) : nn.Module(name)
     /// <summary>A pretrained sentence pooler on the last hidden state (BERT's tanh(dense(h[CLS]))), where the family has one.</summary>
     public virtual Tensor Pool(Tensor hidden) =>
         throw new NotSupportedException($"{Config.ModelType} models have no pretrained pooler; use head linear or roberta");
+
+    /// <summary>The module <see cref="Pool"/> runs, or null: its weights take part only under a head that reads it.</summary>
+    public virtual nn.Module? Pooler => null;
 }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Pipeline.Models;
 
 /// <summary>
-/// A backbone that predicts the next token (GPT-2): what generation (<c>Generation/</c>) needs, without knowing the
+/// A backbone that predicts the next token (GPT-2, LLaMA): what generation (<c>Generation/</c>) needs, without knowing the
 /// family. Decoding is always dropout-free and without gradients, whatever the module's mode: dropout plans belong to
 /// training.
 /// </summary>
@@ -22,4 +22,11 @@ public interface ICausalLanguageModel
     /// attention mask do.
     /// </summary>
     (Tensor Logits, KvCache Cache) Decode(Tensor ids, Tensor attentionMask, KvCache? past = null);
+
+    /// <summary>
+    /// Next-token logits [B, L, V] of a last hidden state [B, L, D] (<see cref="Backbone.Forward"/>'s output): the
+    /// family's LM head (GPT-2: tied to the token embeddings; LLaMA: lm_head, or tied). Training a causal-LM task reads
+    /// the logits through this, under the dropout plan of the forward pass that made <paramref name="hidden"/>.
+    /// </summary>
+    Tensor LmLogits(Tensor hidden);
 }

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 namespace Pipeline.Models;
 
 /// <summary>
-/// The keys and values a causal decoder has computed for the tokens it has read, per layer [B, H, L, head_dim], and
+/// The keys and values a causal decoder has computed for the tokens it has read, per layer [B, H, L, head_dim] (H: the
+/// key/value heads, fewer than the query heads under LLaMA's grouped-query attention), and
 /// their attention mask [B, L] (1 = real token, 0 = padding), so that the next tokens attend to them without
 /// recomputing them (<see cref="ICausalLanguageModel.Decode"/>). The cache owns its tensors: they are detached from
 /// every dispose scope when it is made, and <see cref="Dispose"/> frees them.

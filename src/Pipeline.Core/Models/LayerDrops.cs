@@ -18,13 +18,14 @@ public sealed record LayerDrops(DropSpec? Logits, DropSpec? Weights, DropSpec? H
     /// <summary>Explicit where a method needs the attention weights themselves, fused otherwise.</summary>
     public AttentionPath AttentionPath => Weights is not null || NeedsReceivedAttention ? AttentionPath.Explicit : AttentionPath.Fused;
 
-    public static LayerDrops For(DropoutPlan plan, int layer, int layerCount)
+    /// <summary>The specs of layer <paramref name="layer"/>; unwritten layers resolve to <paramref name="modelDefault"/> (null: all).</summary>
+    public static LayerDrops For(DropoutPlan plan, int layer, int layerCount, LayerSelection? modelDefault = null)
     {
-        var logits = plan.At(DropPosition.AttentionLogits, layer, layerCount);
-        var weights = plan.At(DropPosition.AttentionWeights, layer, layerCount);
+        var logits = plan.At(DropPosition.AttentionLogits, layer, layerCount, modelDefault);
+        var weights = plan.At(DropPosition.AttentionWeights, layer, layerCount, modelDefault);
         // A head without its logits or without its weights is the same missing head: one function at both positions.
         bool IsHead(DropSpec? spec) => spec?.Pattern == DropPattern.Head;
         DropSpec[] wholeHeads = [.. new[] { logits, weights }.Where(IsHead).Select(s => s!)];
-        return new(IsHead(logits) ? null : logits, IsHead(weights) ? null : weights, plan.At(DropPosition.Hidden, layer, layerCount), wholeHeads);
+        return new(IsHead(logits) ? null : logits, IsHead(weights) ? null : weights, plan.At(DropPosition.Hidden, layer, layerCount, modelDefault), wholeHeads);
     }
 }

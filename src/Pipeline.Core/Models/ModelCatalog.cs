@@ -20,6 +20,14 @@ public static class ModelCatalog
 {
     [CatalogName] public const string DefaultName = "all-minilm-l6-v2";
     [CatalogName] public const string ArcticXsName = "arctic-embed-xs";
+
+    // The decoders `pipeline pretrain` makes here (no pretrained decoder can be downloaded): names the project knows,
+    // found in the model cache once trained (its cpu and gpu configurations).
+    [CatalogName] public const string PretrainedGpt2CpuName = "pipeline-gpt2-cpu";
+    [CatalogName] public const string PretrainedGpt2GpuName = "pipeline-gpt2-gpu";
+
+    /// <summary>The names <c>model.name</c> accepts: the embedded encoders, then the decoders pretrained here.</summary>
+    public static IReadOnlyList<string> KnownNames => [.. Embedded.Select(m => m.Name), PretrainedGpt2CpuName, PretrainedGpt2GpuName];
     public const string CacheVariable = "PIPELINE_MODELS";
 
     public static EmbeddedModel MiniLm { get; } = new(
@@ -54,8 +62,8 @@ public static class ModelCatalog
             try
             {
                 var config = HfCheckpoint.ReadConfig(directory);
-                long parameters = SafetensorsFile.ReadHeader(Path.Combine(directory, HfCheckpoint.WeightsFile))
-                    .Sum(e => TensorShape.NumberOfElements(e.Shape));
+                long parameters = HfCheckpoint.WeightFiles(directory)
+                    .Sum(file => SafetensorsFile.ReadHeader(file).Sum(e => TensorShape.NumberOfElements(e.Shape)));
                 entries.Add(new CatalogEntry(name, ModelOrigin.Checkpoint, directory, config, parameters));
             }
             catch (Exception e) when (e is InvalidDataException or IOException)

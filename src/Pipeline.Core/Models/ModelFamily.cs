@@ -29,6 +29,24 @@ public abstract class ModelFamily
     public abstract Backbone CreateBackbone(IModelConfig config, LinearFactory linears);
 
     /// <summary>
+    /// The LoRA targets this family's backbone has a projection for: all but <see cref="LoraTarget.FfnGate"/> unless the
+    /// family has a gated FFN (LLaMA). <see cref="CheckLoraTargets"/> refuses the others.
+    /// </summary>
+    public virtual IReadOnlyList<LoraTarget> LoraTargets { get; } = [.. Enum.GetValues<LoraTarget>().Where(t => t != LoraTarget.FfnGate)];
+
+    /// <summary>
+    /// An <see cref="ArgumentException"/> naming every target of <paramref name="lora"/> the family has no projection for
+    /// (ffn_gate on BERT or GPT-2): an adapter asked for and never built would train nothing, silently.
+    /// </summary>
+    public void CheckLoraTargets(LoraOptions? lora)
+    {
+        var missing = (lora?.Targets ?? []).Where(t => !LoraTargets.Contains(t)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"LoRA target{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(t => Vocabulary.YamlVocabulary.NameOf(t)))}: " +
+                $"the {Name} has no such projection (no gated FFN); its targets are {string.Join(", ", LoraTargets.Select(t => Vocabulary.YamlVocabulary.NameOf(t)))}");
+    }
+
+    /// <summary>
     /// Where the backbone sits in HF's task models (<c>bert</c> in BertForSequenceClassification, <c>roberta</c> in
     /// RobertaForSequenceClassification): the checkpoint key prefix, and the backbone's name in <see cref="TaskModel"/>.
     /// </summary>
@@ -44,6 +62,12 @@ public abstract class ModelFamily
     public virtual Pooling DefaultPooling(IModelConfig config) => Pooling.Cls;
 
     /// <summary>
+    /// The layers a per-layer dropout acts in when the experiment does not say: every layer (encoders). Decoder
+    /// families say the latter half — the paper's rule for decoder-only models (PAPER.md, NLG settings).
+    /// </summary>
+    public virtual Dropout.LayerSelection DefaultDropLayers => Dropout.LayerSelection.All;
+
+    /// <summary>
     /// Whether the checkpoint's WordPiece or byte-level BPE files make an <see cref="Text.EncoderTokenizer"/> (BERT's
     /// and RoBERTa's conventions). A family whose tokenizer follows other conventions says no, and its checkpoints
     /// load without one.
@@ -57,6 +81,9 @@ public abstract class ModelFamily
     /// </summary>
     public virtual Text.DecoderTokenizer? LoadDecoderTokenizer(string directory, IModelConfig config) => null;
 
+    /// <summary>The files <see cref="LoadDecoderTokenizer"/> reads, for the message when they are missing; null for encoders.</summary>
+    public virtual string? DecoderTokenizerFiles => null;
+
     /// <summary>
     /// A checkpoint tensor (HF key <paramref name="key"/>, layout name <paramref name="name"/>) as the backbone holds
     /// it. Identity by default; GPT-2 overrides it because HF's Conv1D stores its weights [in, out] where our
@@ -66,6 +93,13 @@ public abstract class ModelFamily
 
     /// <summary>The inverse of <see cref="FromCheckpoint"/>, for writing checkpoints HF can read.</summary>
     public virtual Tensor ToCheckpoint(IModelConfig config, string name, Tensor tensor) => tensor;
+
+    /// <summary>
+    /// The checkpoint key of layout name <paramref name="name"/> under the task model's <paramref name="keyPrefix"/>
+    /// (<c>bert.</c>, <c>model.</c>, or ""): the prefix and the name, except where HF's task model keeps a tensor beside
+    /// the backbone (LLaMA's <c>lm_head.weight</c>).
+    /// </summary>
+    public virtual string CheckpointKey(IModelConfig config, string name, string keyPrefix) => keyPrefix + name;
 
     public override string ToString() => Name;
 }

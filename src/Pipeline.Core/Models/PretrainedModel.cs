@@ -57,16 +57,17 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>How long each step of the load took (reading, import, tokenizer).</summary>
     public IReadOnlyList<LoadPhase> LoadPhases { get; }
 
-    /// <summary>A decoder's own tokenizer (GPT-2's byte-level BPE, no special tokens added); null for encoders and checkpoints without the files.</summary>
+    /// <summary>A decoder's own tokenizer (GPT-2's byte-level BPE, LLaMA's SentencePiece); null for encoders and checkpoints without the files.</summary>
     public DecoderTokenizer? DecoderTokenizer { get; init; }
 
     /// <summary>The decoder tokenizer, or an error saying which files to add.</summary>
     public DecoderTokenizer RequireDecoderTokenizer() => DecoderTokenizer
-        ?? throw new InvalidDataException($"model '{Name}' ({Location}) has no tokenizer: put the checkpoint's byte-level BPE " +
-            $"{HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile} beside its weights");
+        ?? throw new InvalidDataException(Config.Family.DecoderTokenizerFiles is { } files
+            ? $"model '{Name}' ({Location}) has no tokenizer: put the checkpoint's {files} beside its weights"
+            : $"model '{Name}' ({Location}) is not a decoder ({Config.Describe()}): it has no decoder tokenizer");
 
     /// <summary>
-    /// A fresh backbone that predicts the next token (GPT-2), in eval mode, for generation; a model that is not a
+    /// A fresh backbone that predicts the next token (GPT-2, LLaMA), in eval mode, for generation; a model that is not a
     /// causal decoder is an <see cref="ArgumentException"/> saying so.
     /// </summary>
     public ICausalLanguageModel CreateLanguageModel()
@@ -78,7 +79,7 @@ public sealed class PretrainedModel : IDisposable
             return model;
         }
         backbone.Dispose();
-        throw new ArgumentException($"model '{Name}' is not a decoder ({Config.Describe()}): text generation needs a causal language model such as GPT-2");
+        throw new ArgumentException($"model '{Name}' is not a decoder ({Config.Describe()}): text generation needs a causal language model such as GPT-2 or LLaMA");
     }
 
     public EncoderTokenizer RequireTokenizer() => Tokenizer
@@ -86,8 +87,11 @@ public sealed class PretrainedModel : IDisposable
             $"{HfCheckpoint.VocabFile} (BERT) or byte-level BPE {HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile} (RoBERTa) beside its weights");
 
     /// <summary>A fresh backbone holding the pretrained weights; LoRA adapters (when asked) start at their usual init.</summary>
-    public Backbone CreateBackbone(LoraOptions? lora = null) =>
-        LoadInto(Config.Family.CreateBackbone(Config, new LinearFactory(lora)), "");
+    public Backbone CreateBackbone(LoraOptions? lora = null)
+    {
+        Config.Family.CheckLoraTargets(lora);
+        return LoadInto(Config.Family.CreateBackbone(Config, new LinearFactory(lora)), "");
+    }
 
     /// <summary>
     /// Backbone + a freshly initialised head for <paramref name="task"/>; head and pooling default to
@@ -101,6 +105,7 @@ public sealed class PretrainedModel : IDisposable
             throw new ArgumentException($"pooling applies to head {YamlVocabulary.NameOf(HeadKind.Linear)}; head {YamlVocabulary.NameOf(kind)} pools by itself");
         if (kind == HeadKind.Pooler && !Weights.HasOptionalPart)
             throw new ArgumentException($"model '{Name}' has no pretrained pooler (its checkpoint was exported without one); use head linear or roberta");
+        Config.Family.CheckLoraTargets(lora);
         // The backbone is built first, then the head: the order of their random initialisations, which a seed fixes.
         var backbone = Config.Family.CreateBackbone(Config, new LinearFactory(lora));
         var model = new TaskModel(backbone, task.CreateHead(kind, pooling ?? DefaultPooling, Config.HiddenSize));

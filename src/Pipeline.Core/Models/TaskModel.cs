@@ -8,7 +8,7 @@ namespace Pipeline.Models;
 
 /// <summary>
 /// A backbone and a task head, named as HF's task models name them (<c>bert.*</c> or <c>roberta.*</c>, then
-/// <c>classifier.*</c>). With LoRA only the adapters and the head train.
+/// <c>classifier.*</c>). With LoRA only the adapters and the head train; without (<c>lora: none</c>) every weight does.
 /// </summary>
 public sealed class TaskModel : nn.Module
 {
@@ -43,6 +43,9 @@ public sealed class TaskModel : nn.Module
     public void UsePrecision(Precision precision)
     {
         if (precision != Precision.BFloat16) return;
+        if (!LoraParameters.Adapters(this).Any() && !LoraParameters.FusedAdapters(this).Any())
+            throw new ArgumentException("precision bfloat16 with lora: none: full fine-tuning would train bf16 weights, whose rounding " +
+                "loses small updates (there are no fp32 master weights); use precision float32, or LoRA");
         Backbone.to(ScalarType.BFloat16);
         foreach (var adapter in LoraParameters.Adapters(this))
         {
@@ -54,6 +57,17 @@ public sealed class TaskModel : nn.Module
 
     /// <summary>Freezes everything but the LoRA adapters and the head.</summary>
     public void FreezeForLora() => LoraParameters.FreezeAllButAdapters(this, HeadPrefix);
+
+    /// <summary>
+    /// Full fine-tuning: every backbone and head weight trains, except a pretrained pooler the head does not read
+    /// (BERT's, under a head that pools by itself), which would get no gradient.
+    /// </summary>
+    public void TrainEveryWeight()
+    {
+        LoraParameters.TrainAll(this);
+        if (Backbone.Pooler is { } pooler && !Head.ReadsPooler)
+            foreach (var parameter in pooler.parameters()) parameter.requires_grad = false;
+    }
 
     public ParameterCounts CountParameters() => LoraParameters.Count(this, HeadPrefix);
 }

@@ -49,6 +49,9 @@ public sealed record PretrainConfig(
         Layers: 12, Embedding: 768, Heads: 12, BlockSize: 512, BatchSize: 32, Epochs: 8, BlocksPerEpoch: null, EvalBlocks: null,
         LearningRate: 6e-4, WarmupRatio: 0.05);
 
+    /// <summary>The model cache name a run writes unless told otherwise: <c>pipeline-gpt2-cpu</c>, <c>pipeline-gpt2-gpu</c> (ModelCatalog's known names).</summary>
+    public string DefaultModelName => $"pipeline-gpt2-{Name}";
+
     public static IReadOnlyList<PretrainConfig> All { get; } = [Cpu, Gpu];
 
     public static PretrainConfig Get(string name) =>

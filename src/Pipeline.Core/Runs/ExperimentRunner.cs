@@ -24,8 +24,9 @@ public sealed record RunRequest(string OutputRoot, int Seed, string? Device = nu
 public sealed record RunOutcome(string Directory, RunMetrics Metrics, bool Skipped);
 
 /// <summary>
-/// Runs one variant of an experiment with one seed, end to end: data → pretrained model with LoRA → the
-/// trainer under the variant's dropout plan → test metrics of the best evaluation → the run folder.
+/// Runs one variant of an experiment with one seed, end to end: data → pretrained model with LoRA (or, with
+/// <c>lora: none</c>, every weight trainable) → the trainer under the variant's dropout plan → test metrics of
+/// the best evaluation → the run folder.
 /// </summary>
 public static class ExperimentRunner
 {
@@ -47,21 +48,23 @@ public static class ExperimentRunner
         log($"data: {data.Name}, train {data.Train.Count}, dev {data.Dev.Count}, test {data.Test.Count} (hash {data.DataHash[..12]})");
 
         using var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
-        var tokenizer = pretrained.RequireTokenizer();
         int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
-        var task = FineTuningTask.For(data, definition.Task.Metric);
-        var train = Encode(data.Train, tokenizer, maxLength);
-        var dev = Encode(data.Dev, tokenizer, maxLength);
-        var test = Encode(data.Test, tokenizer, maxLength);
+        var task = FineTuningTask.For(data, definition.Task.Metric, definition.Training.LabelSmoothing);
+        var train = task.Encode(data.Train, pretrained, maxLength);
+        var dev = task.Encode(data.Dev, pretrained, maxLength);
+        var test = task.Encode(data.Test, pretrained, maxLength);
 
         manual_seed(request.Seed); // the head's and the adapters' initialisation
         using var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
         model.to(device);
         model.UsePrecision(definition.Training.Precision);
-        model.FreezeForLora();
+        if (definition.IsFullFineTuning) model.TrainEveryWeight();
+        else model.FreezeForLora();
         var parameters = model.CountParameters();
         log($"model: {pretrained.Name} on {device}, {parameters}");
-        log($"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}");
+        log(definition.IsFullFineTuning
+            ? $"head: {model.Head.GetType().Name}, {parameters.Head:N0} parameters, trained with the backbone's {parameters.Trainable - parameters.Head:N0}"
+            : $"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}");
         definition.Dropout.EnsureValid(pretrained.Config.NumHiddenLayers);
         log($"plan: {definition.Dropout}");
 
@@ -78,7 +81,4 @@ public static class ExperimentRunner
         store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
         return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
     }
-
-    static EncodedSplit Encode(IReadOnlyList<Example> examples, EncoderTokenizer tokenizer, int maxLength) =>
-        new(examples.Select(e => new EncodedExample(tokenizer.Encode(e.Text, e.TextPair, maxLength), e.Target)).ToList(), tokenizer.PadId);
 }

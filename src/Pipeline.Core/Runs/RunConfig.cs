@@ -13,13 +13,13 @@ namespace Pipeline.Runs;
 /// </summary>
 public sealed record RunConfig(
     string Experiment, string Variant, string Description, int Seed, string Device,
-    ModelOptions Model, TaskOptions Task, RunLora Lora, string Plan, IReadOnlyList<RunDrop> Dropout, RunCompensation Compensation,
+    ModelOptions Model, TaskOptions Task, RunLora? Lora, string Plan, IReadOnlyList<RunDrop> Dropout, RunCompensation Compensation,
     TrainingOptions Training, IReadOnlyDictionary<string, string> Versions)
 {
     public static RunConfig From(ExperimentDefinition d, int seed, string device) => new(
         d.Name, d.Variant, d.Description, seed, device, d.Model, d.Task,
-        new RunLora(d.Lora.Rank, d.Lora.Alpha, d.Lora.Targets.Select(t => YamlVocabulary.NameOf(t)).ToList(), d.Lora.Dropout, d.Lora.UseRsLora,
-            d.Lora.RankPerTarget.ToDictionary(kv => YamlVocabulary.NameOf(kv.Key), kv => kv.Value)),
+        d.Lora is not { } lora ? null : new RunLora(lora.Rank, lora.Alpha, lora.Targets.Select(t => YamlVocabulary.NameOf(t)).ToList(), lora.Dropout, lora.UseRsLora,
+            lora.RankPerTarget.ToDictionary(kv => YamlVocabulary.NameOf(kv.Key), kv => kv.Value)),
         d.Dropout.ToString(),
         d.Dropout.Drops.Select(s => new RunDrop(YamlVocabulary.NameOf(s.Position), YamlVocabulary.NameOf(s.Pattern), s.Rate, s.Layers.ToString(),
             YamlVocabulary.NameOf(s.EffectiveSpanStart), YamlVocabulary.NameOf(s.EffectiveNormalization))).ToList(),
@@ -35,6 +35,7 @@ public sealed record RunConfig(
         });
 }
 
+/// <summary>The LoRA settings; <c>null</c> in config.json for full fine-tuning (<c>lora: none</c>).</summary>
 public sealed record RunLora(int Rank, double Alpha, IReadOnlyList<string> Targets, double Dropout, bool RsLora, IReadOnlyDictionary<string, int> RankPerTarget);
 
 public sealed record RunDrop(string Position, string Pattern, double Rate, string Layers, string SpanStart, string Normalization);

@@ -3,12 +3,13 @@ namespace Pipeline.Runs;
 /// <summary>
 /// One experiment variant over its complete seeds. The paper reports the median over seeds (5 in its tables);
 /// mean and standard deviation show the spread. Dev figures are each run's best evaluation (the epoch its
-/// adapter was kept from), test figures the test split at those weights.
+/// adapter was kept from), test figures the test split at those weights. <see cref="Parameters"/> (the first
+/// seed's; every seed trains the same model) tells LoRA from full fine-tuning.
 /// </summary>
 public sealed record VariantSummary(
     string Experiment, string Variant, string Primary, IReadOnlyList<int> Seeds,
     double MedianBestDev, double MeanBestDev, double StdBestDev, double? MedianTest,
-    double MedianBestEpoch, double MedianFinalTrainLoss, double MedianFinalDevLoss);
+    double MedianBestEpoch, double MedianFinalTrainLoss, double MedianFinalDevLoss, Lora.ParameterCounts Parameters);
 
 /// <summary>What <see cref="RunReport.Collect"/> found: the summaries, and the run folders that are not complete yet.</summary>
 public sealed record RunReportResult(IReadOnlyList<VariantSummary> Variants, IReadOnlyList<string> Incomplete);
@@ -59,7 +60,8 @@ public static class RunReport
             test.Count == runs.Count ? Median(test) : null,
             Median(runs.Select(r => (double)r.Best.Epoch).ToList()),
             Median(runs.Select(r => r.Final.TrainLoss).ToList()),
-            Median(runs.Select(r => r.Final.DevLoss).ToList()));
+            Median(runs.Select(r => r.Final.DevLoss).ToList()),
+            runs[0].Parameters);
     }
 
     /// <summary>The middle value; the mean of the two middle values for an even count.</summary>

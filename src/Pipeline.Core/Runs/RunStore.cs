@@ -13,7 +13,9 @@ namespace Pipeline.Runs;
 /// <item><c>data.json</c> — the data set, its hash, the split definition and split sizes;</item>
 /// <item><c>checkpoint/</c> — the resumable state while the run is in progress (removed when it completes);</item>
 /// <item><c>history.csv</c> — one row per evaluation;</item>
-/// <item><c>adapter.bin</c> — the best evaluation's trainable weights (LoRA adapters and head);</item>
+/// <item><c>adapter.bin</c> — the best evaluation's trainable weights (LoRA adapters and head); with full
+/// fine-tuning (<c>lora: none</c>) <c>model.bin</c> instead: every weight of backbone and head (HF's
+/// adapter_model / model);</item>
 /// <item><c>metrics.json</c> — best, final and test metrics and the history; written last, so its presence
 /// means the run is complete.</item>
 /// </list>
@@ -28,6 +30,7 @@ public sealed class RunStore(string root, string experiment, string variant, int
     public string MetricsFile => Path.Combine(Directory, "metrics.json");
     public string HistoryFile => Path.Combine(Directory, "history.csv");
     public string AdapterFile => Path.Combine(Directory, "adapter.bin");
+    public string ModelFile => Path.Combine(Directory, "model.bin");
     public string CheckpointDirectory => Path.Combine(Directory, "checkpoint");
 
     public bool IsComplete => File.Exists(MetricsFile);
@@ -54,10 +57,10 @@ public sealed class RunStore(string root, string experiment, string variant, int
         Counts = new { Train = data.Train.Count, Dev = data.Dev.Count, Test = data.Test.Count },
     });
 
-    /// <summary>Writes the results (adapter, history, metrics — metrics last) and removes the checkpoint.</summary>
+    /// <summary>Writes the results (adapter or model, history, metrics — metrics last) and removes the checkpoint.</summary>
     public void Complete(TrainingResult result, IReadOnlyDictionary<string, double> test, RunSummary summary)
     {
-        Checkpoints.SaveWeights(result.BestWeights, AdapterFile);
+        Checkpoints.SaveWeights(result.BestWeights, summary.Parameters.IsFullFineTuning ? ModelFile : AdapterFile);
         AtomicFile.WriteAllText(HistoryFile, HistoryCsv(result.History));
         AtomicFile.WriteJson(MetricsFile, new RunMetrics(
             summary.Experiment, summary.Variant, summary.Seed, result.Best.Primary,

@@ -8,31 +8,35 @@ using static TorchSharp.torch.nn;
 namespace Pipeline.Tasks;
 
 /// <summary>
-/// One class per example: cross-entropy on the logits, divergences between the class distributions, argmax
-/// decoding; companions accuracy, F1 (binary) or macro-F1, and MCC.
+/// One class per example: cross-entropy on the logits (optionally label-smoothed), divergences between the class
+/// distributions, argmax decoding; companions accuracy, F1 (binary) or macro-F1, and MCC.
 /// </summary>
-public sealed class ClassificationTask : FineTuningTask
+public sealed class ClassificationTask : PredictionTask
 {
     readonly TaskMetric[] metrics;
+    readonly double labelSmoothing;
 
-    public ClassificationTask(IReadOnlyList<string> labels, TaskMetric? primary = null)
+    public ClassificationTask(IReadOnlyList<string> labels, TaskMetric? primary = null, double labelSmoothing = 0)
     {
         if (labels.Count < 2) throw new ArgumentException($"classification needs at least 2 labels, got {labels.Count}");
         Labels = labels;
-        Primary = primary ?? TaskMetric.Accuracy;
+        Primary = Checked(primary ?? TaskMetric.Accuracy, Metrics, "classification");
+        this.labelSmoothing = CheckedSmoothing(labelSmoothing);
         metrics = [Primary, TaskMetric.Accuracy, labels.Count == 2 ? TaskMetric.F1 : TaskMetric.MacroF1, TaskMetric.Mcc];
     }
 
     public IReadOnlyList<string> Labels { get; }
     public override TaskMetric Primary { get; }
+    public override IReadOnlyList<TaskMetric> Metrics => [TaskMetric.Accuracy, TaskMetric.F1, TaskMetric.MacroF1, TaskMetric.Mcc];
     public override int HeadOutputs => Labels.Count;
 
     public override Tensor Targets(IReadOnlyList<Target> targets, Device device) =>
         tensor(targets.Select(t => (long)Expect<ClassTarget>(t, "classification target").Index).ToArray(), device: device);
 
-    public override Tensor Loss(ModelOutput output, Tensor targets) => functional.cross_entropy(output.Logits, targets);
+    public override Tensor Loss(ModelOutput output, Tensor targets) =>
+        functional.cross_entropy(output.Logits, targets, label_smoothing: labelSmoothing);
 
-    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference) =>
+    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets) =>
         Divergences.Of(kind, output.Logits, reference.Logits);
 
     public override IReadOnlyList<Target> Decode(IReadOnlyList<float[]> outputs) =>

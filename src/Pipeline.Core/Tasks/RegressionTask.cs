@@ -12,9 +12,12 @@ namespace Pipeline.Tasks;
 /// between the passes' representations (<see cref="Divergences.RepresentationMse"/>: a softmax over one output
 /// means nothing); companions Pearson and Spearman.
 /// </summary>
-public sealed class RegressionTask(TaskMetric? primary = null) : FineTuningTask
+public sealed class RegressionTask : PredictionTask
 {
-    public override TaskMetric Primary { get; } = primary ?? TaskMetric.Pearson;
+    public RegressionTask(TaskMetric? primary = null) => Primary = Checked(primary ?? TaskMetric.Pearson, Metrics, "regression");
+
+    public override TaskMetric Primary { get; }
+    public override IReadOnlyList<TaskMetric> Metrics => [TaskMetric.Pearson, TaskMetric.Spearman, TaskMetric.Mse];
     public override int HeadOutputs => 1;
 
     public override Tensor Targets(IReadOnlyList<Target> targets, Device device) =>
@@ -23,7 +26,7 @@ public sealed class RegressionTask(TaskMetric? primary = null) : FineTuningTask
     public override Tensor Loss(ModelOutput output, Tensor targets) =>
         functional.mse_loss(output.Logits.squeeze(-1), targets.to(output.Logits.dtype));
 
-    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference) =>
+    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets) =>
         Divergences.RepresentationMse(output.Representation, reference.Representation);
 
     public override IReadOnlyList<Target> Decode(IReadOnlyList<float[]> outputs) =>

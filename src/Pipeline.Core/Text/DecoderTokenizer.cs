@@ -3,23 +3,31 @@ using Microsoft.ML.Tokenizers;
 namespace Pipeline.Text;
 
 /// <summary>
-/// A causal decoder's tokenizer with GPT-2's conventions: byte-level BPE (<see cref="ByteLevelBpe"/>, the same
-/// pieces as RoBERTa's <see cref="EncoderTokenizer"/>), and <b>no</b> tokens added around a text — no [CLS] or
-/// &lt;s&gt;, the model reads the text's own tokens; <c>&lt;|endoftext|&gt;</c> (config <c>eos_token_id</c>) ends a
-/// generated text, and pads batches (GPT-2 has no padding token; padded positions are masked anyway). Written in a
-/// text, the end-of-text token is read as that one token, as HF's GPT2Tokenizer does.
+/// A causal decoder's tokenizer: text → ids and back, the ids every sequence starts with (<see cref="Start"/>), the
+/// end-of-text id that ends a generated text, and the id that pads batches (padded positions are masked anyway).
+/// <see cref="Encode"/> gives a text's own ids only, so a sequence is written <c>Start + Encode(prompt) + …</c>; the
+/// families differ in pieces and in what starts a sequence:
+/// <list type="bullet">
+/// <item>GPT-2 (<see cref="FromByteLevelBpe"/>): byte-level BPE (<see cref="ByteLevelBpe"/>, the same pieces as
+/// RoBERTa's <see cref="EncoderTokenizer"/>), nothing starts a sequence; <c>&lt;|endoftext|&gt;</c> (config
+/// <c>eos_token_id</c>) ends texts and pads, and written in a text it is read as that one token, as HF's GPT2Tokenizer does.</item>
+/// <item>LLaMA (<see cref="FromSentencePiece"/>): SentencePiece from <c>tokenizer.model</c> through Microsoft.ML.Tokenizers'
+/// LlamaTokenizer (its BPE, byte fallback, the dummy-prefix space); &lt;s&gt; (bos_token_id) starts every sequence as HF's
+/// LlamaTokenizer's add_bos_token does, &lt;/s&gt; ends texts.</item>
+/// </list>
 /// </summary>
 public sealed class DecoderTokenizer
 {
     readonly Tokenizer tokenizer;
 
-    DecoderTokenizer(Tokenizer tokenizer, int vocabSize, int eosId, int padId, string eosToken)
+    DecoderTokenizer(Tokenizer tokenizer, int vocabSize, int eosId, int padId, string eosToken, IReadOnlyList<int> start)
     {
         this.tokenizer = tokenizer;
         VocabSize = vocabSize;
         EosId = eosId;
         PadId = padId;
         EosToken = eosToken;
+        Start = start;
     }
 
     /// <summary>
@@ -33,7 +41,30 @@ public sealed class DecoderTokenizer
         string eosToken = vocabulary.FirstOrDefault(p => p.Value == eosId).Key
             ?? throw new InvalidDataException($"vocab.json has no entry with id {eosId}, the config's eos_token_id (GPT-2's is 50256, <|endoftext|>)");
         var tokenizer = ByteLevelBpe.Create(vocabulary, merges, new Dictionary<string, int> { [eosToken] = eosId }, unknownToken: null);
-        return new DecoderTokenizer(tokenizer, vocabulary.Values.Max() + 1, eosId, padId, eosToken);
+        return new DecoderTokenizer(tokenizer, vocabulary.Values.Max() + 1, eosId, padId, eosToken, start: []);
+    }
+
+    /// <summary>
+    /// LLaMA's tokenizer from a checkpoint's SentencePiece <c>tokenizer.model</c> (<paramref name="source"/>, for messages).
+    /// Its &lt;s&gt; and &lt;/s&gt; must be the config's <paramref name="bosId"/> and <paramref name="eosId"/>; with
+    /// <paramref name="addBos"/> (HF's add_bos_token, true by default) &lt;s&gt; starts every sequence.
+    /// </summary>
+    public static DecoderTokenizer FromSentencePiece(Stream model, int bosId, int eosId, int padId, bool addBos, string source)
+    {
+        LlamaTokenizer tokenizer;
+        try
+        {
+            tokenizer = LlamaTokenizer.Create(model, addBeginOfSentence: false, addEndOfSentence: false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{source}: not a readable SentencePiece model ({e.Message})", e);
+        }
+        if (tokenizer.BeginningOfSentenceId != bosId || tokenizer.EndOfSentenceId != eosId)
+            throw new InvalidDataException($"{source}: <s> is id {tokenizer.BeginningOfSentenceId} and </s> id {tokenizer.EndOfSentenceId}, " +
+                $"but the config says bos_token_id {bosId} and eos_token_id {eosId}");
+        return new DecoderTokenizer(tokenizer, tokenizer.Vocabulary.Values.Max() + 1, eosId, padId, tokenizer.EndOfSentenceToken,
+            start: addBos ? [bosId] : []);
     }
 
     /// <summary>The number of entries of the vocabulary (ids are 0..VocabSize−1).</summary>
@@ -48,9 +79,16 @@ public sealed class DecoderTokenizer
     /// <summary>The end-of-text token's text (GPT-2: <c>&lt;|endoftext|&gt;</c>).</summary>
     public string EosToken { get; }
 
-    /// <summary>The ids of <paramref name="text"/>, nothing added.</summary>
+    /// <summary>
+    /// The ids that begin every sequence, before the text's own (LLaMA: [bos_token_id] when add_bos_token; GPT-2: none).
+    /// Generation prepends them to each prompt; a causal-LM task writes Start + Encode(prompt) + Encode(target) + [EosId].
+    /// </summary>
+    public IReadOnlyList<int> Start { get; }
+
+    /// <summary>The ids of <paramref name="text"/>, nothing added (no <see cref="Start"/>, no end of text).</summary>
     public IReadOnlyList<int> Encode(string text) => tokenizer.EncodeToIds(text);
 
-    /// <summary>The text of <paramref name="ids"/>: bytes back to UTF-8, the end-of-text token written as itself.</summary>
+    /// <summary>The text of <paramref name="ids"/>: GPT-2's bytes back to UTF-8 with the end-of-text token written as itself;
+    /// LLaMA's pieces with their spaces, the dummy-prefix space of the first dropped.</summary>
     public string Decode(IEnumerable<int> ids) => tokenizer.Decode(ids) ?? "";
 }

@@ -6,8 +6,11 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Training;
 
-/// <summary>One tokenized example (unpadded, already truncated) and its target.</summary>
-public sealed record EncodedExample(TokenizedText Tokens, Target Target);
+/// <summary>
+/// One tokenized example (unpadded, already truncated) and its target. For a language model the first
+/// <paramref name="PromptLength"/> tokens are context (start and prompt): their own prediction is not learned.
+/// </summary>
+public sealed record EncodedExample(TokenizedText Tokens, Target Target, int PromptLength = 0);
 
 /// <summary>A batch ready for the model: inputs and targets (as the task's <see cref="FineTuningTask.Targets"/> made them).</summary>
 public sealed record TrainingBatch(EncoderBatch Inputs, Tensor Targets);
@@ -25,11 +28,10 @@ public sealed class EncodedSplit(IReadOnlyList<EncodedExample> examples, int pad
 
     public TrainingBatch Batch(ReadOnlySpan<int> indices, FineTuningTask task, Device device)
     {
-        var tokens = new TokenizedText[indices.Length];
-        var targets = new Target[indices.Length];
-        for (int row = 0; row < indices.Length; row++)
-            (tokens[row], targets[row]) = (Examples[indices[row]].Tokens, Examples[indices[row]].Target);
-        return new TrainingBatch(EncoderTokenizer.Pad(tokens, padTokenId, device), task.Targets(targets, device));
+        var examples = new EncodedExample[indices.Length];
+        for (int row = 0; row < indices.Length; row++) examples[row] = Examples[indices[row]];
+        var inputs = EncoderTokenizer.Pad(examples.Select(e => e.Tokens).ToList(), padTokenId, device);
+        return new TrainingBatch(inputs, task.Targets(examples, inputs.Length, device));
     }
 
     /// <summary>Consecutive index ranges of at most <paramref name="batchSize"/> over <paramref name="order"/>.</summary>

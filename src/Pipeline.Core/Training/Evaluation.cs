@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Training;
 
-/// <summary>A split's head outputs, one row per example, with the gold targets and the mean task loss.</summary>
+/// <summary>A split's evaluation rows (<see cref="FineTuningTask.EvaluationRows"/>), one per example, with the gold targets and the mean task loss.</summary>
 public sealed record Predictions(float[][] Outputs, IReadOnlyList<Target> Gold, double Loss);
 
 public static class Evaluation
@@ -27,9 +27,9 @@ public static class Evaluation
                 var batch = split.Batch(chunk, task, device);
                 var output = model.Forward(batch.Inputs);
                 lossSum += task.Loss(output, batch.Targets).item<float>() * chunk.Length;
-                var logits = output.Logits.to(ScalarType.Float32).cpu();
-                long width = logits.shape[1];
-                var flat = logits.data<float>().ToArray();
+                var rows = task.EvaluationRows(output, batch.Targets).to(ScalarType.Float32).cpu();
+                long width = rows.shape[1];
+                var flat = rows.data<float>().ToArray();
                 for (int i = 0; i < chunk.Length; i++) outputs.Add(flat[(int)(i * width)..(int)((i + 1) * width)]);
             }
         }
@@ -40,7 +40,7 @@ public static class Evaluation
         return new Predictions(outputs.ToArray(), split.Targets, lossSum / Math.Max(1, split.Count));
     }
 
-    /// <summary>Decodes and scores predictions: the task's metrics, primary first.</summary>
+    /// <summary>Scores predictions: the task's metrics, primary first.</summary>
     public static IReadOnlyDictionary<string, double> Score(FineTuningTask task, Predictions predictions) =>
-        task.Score(task.Decode(predictions.Outputs), predictions.Gold);
+        task.Evaluate(predictions.Outputs, predictions.Gold);
 }

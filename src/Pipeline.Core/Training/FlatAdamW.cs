@@ -31,7 +31,8 @@ public sealed class FlatAdamW : IDisposable
     public long Count => flat.shape[0];
 
     /// <param name="parameters">Trainable parameters, all of one dtype and device.</param>
-    /// <param name="decay">Which parameters take weight decay (default: matrices, not biases — HF's convention).</param>
+    /// <param name="decay">Which parameters take weight decay (default: matrices, not biases and not LayerNorm weights —
+    /// HF Trainer's convention, whose excluded parameters are exactly the one-dimensional ones).</param>
     public FlatAdamW(IEnumerable<Parameter> parameters, double weightDecay = 0.01, Func<Parameter, bool>? decay = null,
         double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {

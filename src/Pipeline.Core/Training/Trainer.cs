@@ -48,7 +48,9 @@ public sealed class Trainer(
 
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (trainable.Count == 0) throw new InvalidOperationException("the model has no trainable parameters (freeze left nothing to train)");
-        // Decoupled weight decay on matrices (LoRA A/B, the head's weight), none on biases (HF's convention).
+        // Decoupled weight decay on matrices (LoRA A/B, the head's weight; with full fine-tuning also every
+        // projection and the embeddings), none on biases and LayerNorm weights: HF Trainer's rule, since those are
+        // exactly the one-dimensional parameters (FlatAdamWTests checks it on a BERT model by name).
         using var optimizer = new FlatAdamW(trainable.Select(p => p.parameter), options.WeightDecay);
 
         int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;

@@ -61,7 +61,7 @@ public static class YamlVocabulary
         NameOf(spec.Position), NameOf(spec.Pattern), spec.Rate,
         spec.SpanStart is { } start ? NameOf(start) : null,
         spec.Normalization is { } norm ? NameOf(norm) : null,
-        spec.Layers == LayerSelection.All ? null : spec.Layers.ToLayerSet());
+        spec.Layers == LayerSelection.Default ? null : spec.Layers.ToLayerSet());
 
     static Dictionary<string, Scope> Scopes<T>() where T : struct, Enum =>
         Enum.GetValues<T>().ToDictionary(v => NameOf(v), v => Field(v).GetCustomAttribute<AppliesToAttribute>() is { } applies

@@ -1,4 +1,5 @@
 using Pipeline.Models.Bert;
+using Pipeline.Models.Gpt2;
 using Pipeline.Benchmarks;
 using Pipeline.Models;
 
@@ -31,6 +32,17 @@ public class StepBenchmarkTests
         // FLOPs per step: baseline 2F (forward + input gradients); HiddenKey adds the no-grad KL pass: 3F.
         double FlopsPerStep(BenchResult r) => r.Tflops * r.StepMilliseconds;
         Assert.Equal(1.5, FlopsPerStep(report.Results[2]) / FlopsPerStep(report.Results[0]), 6);
+    }
+
+    [Fact]
+    public void A_decoder_shape_trains_a_causal_LM_and_counts_its_LM_head_in_the_flops()
+    {
+        var report = StepBenchmark.Run(new BenchOptions(Model: "gpt2", Batch: 1, Length: 8, Device: "cpu", Warmup: 0, Steps: 1, Plans: ["baseline"]));
+        // LoRA r=8 on the q and v slices of c_attn in 12 layers × 768: 2 adapters × (768·8 + 8·768) per layer; the LM head is tied.
+        Assert.Equal(12 * 2 * (768 * 8 + 8 * 768), report.TrainableParameters);
+        var r = report.Results[0];
+        Assert.True(double.IsFinite(r.FinalLoss) && r.FinalLoss > 0, $"{r}");
+        Assert.Equal(2.0 * (Gpt2Config.Small.MatmulWeights + 768L * 50257) * 8 + 4.0 * 12 * 8 * 768 * 8, FlopCount.Forward(Gpt2Config.Small, 1, 8, lmHead: true));
     }
 
     [Fact]

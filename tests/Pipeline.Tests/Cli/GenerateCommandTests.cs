@@ -43,6 +43,24 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void Generate_reads_a_LLaMA_checkpoint_with_its_SentencePiece_tokenizer_and_prompts_after_bos()
+    {
+        string model = TinyLlama.FixtureDirectory;
+        string[] prompts = ["Hello world", "LoRA meets dropout"];
+        using var pretrained = ModelCatalog.Load(model);
+        var lm = pretrained.CreateLanguageModel();
+        using var module = (TorchSharp.torch.nn.Module)lm;
+        var tokenizer = pretrained.RequireDecoderTokenizer();
+        var expected = TextGenerator.Generate(lm, [.. prompts.Select(p => (IReadOnlyList<int>)[.. tokenizer.Start, .. tokenizer.Encode(p)])],
+            new GenerationOptions(MaxNewTokens: 5), tokenizer.EosId, tokenizer.PadId).Select(c => tokenizer.Decode(c.Tokens)).ToList();
+
+        using var dir = new TestPaths.TempDir();
+        var (code, output) = PipelineProcess.Run($"generate --model \"{model}\" --prompt \"Hello world\" --prompt \"LoRA meets dropout\" --max-new-tokens 5 --out \"{dir.File("out.jsonl")}\"");
+        Assert.True(code == 0, output);
+        Assert.Equal(expected, File.ReadAllLines(dir.File("out.jsonl")).Select(l => JsonNode.Parse(l)!["completion"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public void Prompts_come_from_stdin_and_sampling_repeats_by_seed()
     {
         using var dir = new TestPaths.TempDir();

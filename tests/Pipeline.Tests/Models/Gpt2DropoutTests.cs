@@ -82,13 +82,28 @@ public class Gpt2DropoutTests
     }
 
     [Fact]
-    public void The_backbone_says_which_attention_path_each_layer_takes()
+    public void The_backbone_says_which_attention_path_each_layer_takes_dropping_in_the_latter_half_unless_told()
     {
         using var backbone = TinyGpt2.Random();
         AttentionPath[] Paths(DropoutPlan plan) => Enumerable.Range(0, backbone.LayerCount).Select(l => backbone.AttentionPathOf(plan, l)).ToArray();
         Assert.Equal([AttentionPath.Fused, AttentionPath.Fused], Paths(Presets.HiddenKey()));
-        Assert.Equal([AttentionPath.Explicit, AttentionPath.Explicit], Paths(Presets.DropAttention()));
-        Assert.Equal([AttentionPath.Explicit, AttentionPath.Explicit], Paths(Presets.HiddenCut()));
+        // The decoder default: layers not given means the latter half (layer 1 of 2), as the paper does for decoders.
+        Assert.Equal([AttentionPath.Fused, AttentionPath.Explicit], Paths(Presets.DropAttention()));
+        Assert.Equal([AttentionPath.Fused, AttentionPath.Explicit], Paths(Presets.HiddenCut()));
         Assert.Equal([AttentionPath.Fused, AttentionPath.Fused], Paths(new DropoutPlan(new DropSpec(DropPosition.AttentionWeights, DropPattern.Head, 0.2))));
+        // Written layers override it.
+        var everyLayer = new DropoutPlan(new DropSpec(DropPosition.AttentionWeights, DropPattern.Element, 0.1, LayerSelection.All));
+        Assert.Equal([AttentionPath.Explicit, AttentionPath.Explicit], Paths(everyLayer));
+        Assert.Equal([AttentionPath.Explicit, AttentionPath.Fused], Paths(new DropoutPlan(new DropSpec(DropPosition.AttentionWeights, DropPattern.Element, 0.1, LayerSelection.Of(0)))));
+    }
+
+    [Fact]
+    public void Only_decoders_default_to_the_latter_half_of_their_layers()
+    {
+        var plan = new DropoutPlan(new DropSpec(DropPosition.Hidden, DropPattern.Element, 0.1));
+        using var decoder = TinyGpt2.Random();
+        Assert.Equal([false, true], Enumerable.Range(0, 2).Select(l => decoder.DropsAt(plan, l).Hidden is not null));
+        using var encoder = TinyModels.Classifier();
+        Assert.All(Enumerable.Range(0, encoder.Backbone.LayerCount), l => Assert.NotNull(encoder.Backbone.DropsAt(plan, l).Hidden));
     }
 }

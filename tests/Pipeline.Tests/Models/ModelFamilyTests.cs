@@ -12,9 +12,9 @@ public class ModelFamilyTests
     [Fact]
     public void An_unknown_model_type_is_an_error_listing_the_supported_families()
     {
-        var json = JsonNode.Parse("""{"model_type": "llama", "num_hidden_layers": 2}""")!.AsObject();
+        var json = JsonNode.Parse("""{"model_type": "mistral", "num_hidden_layers": 2}""")!.AsObject();
         var e = Assert.Throws<InvalidDataException>(() => HfConfig.Parse(json, "tiny/config.json"));
-        Assert.Equal("tiny/config.json: model_type 'llama' is not supported; supported: bert, roberta, xlm-roberta (BERT family); gpt2 (GPT-2 family)", e.Message);
+        Assert.Equal("tiny/config.json: model_type 'mistral' is not supported; supported: bert, roberta, xlm-roberta (BERT family); gpt2 (GPT-2 family); llama (LLaMA family)", e.Message);
     }
 
     [Fact]

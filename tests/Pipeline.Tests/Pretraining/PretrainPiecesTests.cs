@@ -1,3 +1,4 @@
+using Pipeline.Models;
 using Pipeline.Models.Gpt2;
 using Pipeline.Pretraining;
 using TorchSharp;
@@ -89,5 +90,14 @@ public class PretrainPiecesTests
         Assert.True(p["h.5.ln_2.weight"].eq(1).all().item<bool>());
         Assert.True(p["ln_f.bias"].eq(0).all().item<bool>());
         Assert.True(p["h.2.attn.c_attn.bias"].eq(0).all().item<bool>());
+    }
+
+    [Fact]
+    public void The_configurations_write_the_decoders_the_model_catalogue_knows_by_name()
+    {
+        Assert.Equal(ModelCatalog.PretrainedGpt2CpuName, PretrainConfig.Cpu.DefaultModelName);
+        Assert.Equal(ModelCatalog.PretrainedGpt2GpuName, PretrainConfig.Gpu.DefaultModelName);
+        Assert.Empty(PretrainConfig.Cpu.Validate());
+        Assert.Empty(PretrainConfig.Gpu.Validate());
     }
 }

@@ -7,7 +7,8 @@ namespace Pipeline.Tests.Runs;
 
 public class RunReportTests
 {
-    static void WriteRun(string root, string experiment, string variant, int seed, double bestDev, double test, int bestEpoch = 3)
+    static void WriteRun(string root, string experiment, string variant, int seed, double bestDev, double test, int bestEpoch = 3,
+        ParameterCounts? parameters = null)
     {
         var store = new RunStore(root, experiment, variant, seed);
         Directory.CreateDirectory(store.Directory);
@@ -16,7 +17,7 @@ public class RunReportTests
         var best = Record(bestEpoch, bestDev, 0.3, 0.4);
         var final = Record(5, bestDev - 0.01, 0.1 * seed, 0.5 + seed);
         AtomicFile.WriteJson(store.MetricsFile, new RunMetrics(experiment, variant, seed, "accuracy", best, final,
-            new Dictionary<string, double> { ["accuracy"] = test }, null, 60, new ParameterCounts(100, 8, 2, 10), [best, final]));
+            new Dictionary<string, double> { ["accuracy"] = test }, null, 60, parameters ?? new ParameterCounts(100, 8, 2, 10), [best, final]));
     }
 
     [Fact]
@@ -46,6 +47,23 @@ public class RunReportTests
         Assert.Equal(2.5, a.MedianFinalDevLoss, 12);    // 0.5 + seed
         Assert.Equal(0.81, report.Variants[2].MedianBestDev, 12); // an even count: the mean of the middle two
         Assert.Equal([new RunStore(dir.Path, "table1-dropkey", "rate=0.2", 3).Directory], report.Incomplete);
+    }
+
+    [Fact]
+    public void The_report_tells_LoRA_from_full_fine_tuning_with_the_trainable_parameters()
+    {
+        using var dir = new TestPaths.TempDir();
+        WriteRun(dir.Path, "lora-run", "default", 1, 0.8, 0.7, parameters: new ParameterCounts(1_000_000, 8_000, 200, 8_200));
+        WriteRun(dir.Path, "full-run", "default", 1, 0.9, 0.8, parameters: new ParameterCounts(1_000_000, 0, 200, 1_000_000));
+
+        var report = RunReport.Collect(dir.Path);
+        Assert.True(report.Variants.Single(v => v.Experiment == "full-run").Parameters.IsFullFineTuning);
+        Assert.False(report.Variants.Single(v => v.Experiment == "lora-run").Parameters.IsFullFineTuning);
+
+        var (code, output) = PipelineProcess.Run($"report --out {dir.Path}");
+        Assert.True(code == 0, output);
+        Assert.Matches(@"(?m)^full-run .* full 1,000,000\s*$", output);
+        Assert.Matches(@"(?m)^lora-run .* lora 8,200\s*$", output);
     }
 
     [Fact]

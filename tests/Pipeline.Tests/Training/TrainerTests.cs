@@ -123,7 +123,7 @@ public class TrainerTests
         Assert.Equal(0.0, schedule.At(100), 12);
     }
 
-    sealed class CancelAt(int step, CancellationTokenSource source) : ITrainingObserver
+    internal sealed class CancelAt(int step, CancellationTokenSource source) : ITrainingObserver
     {
         public void Stepped(int s, double loss, double learningRate) { if (s == step) source.Cancel(); }
     }

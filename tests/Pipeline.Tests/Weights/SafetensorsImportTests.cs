@@ -122,7 +122,7 @@ public class SafetensorsImportTests
     }
 
     [Theory]
-    [InlineData("\"model_type\": \"bert\"", "\"model_type\": \"llama\"", "model_type 'llama' is not supported; supported: bert, roberta, xlm-roberta (BERT family); gpt2 (GPT-2 family)")]
+    [InlineData("\"model_type\": \"bert\"", "\"model_type\": \"mistral\"", "model_type 'mistral' is not supported; supported: bert, roberta, xlm-roberta (BERT family); gpt2 (GPT-2 family); llama (LLaMA family)")]
     [InlineData("\"hidden_act\": \"gelu\"", "\"hidden_act\": \"gelu_new\"", "hidden_act 'gelu_new' is not supported")]
     [InlineData("\"hidden_size\": 16,", "", "required key 'hidden_size' is missing")]
     [InlineData("\"num_hidden_layers\": 2", "\"num_hidden_layers\": \"two\"", "'num_hidden_layers' should be an integer")]

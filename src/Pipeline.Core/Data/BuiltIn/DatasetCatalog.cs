@@ -9,6 +9,7 @@ public static class DatasetCatalog
     [CatalogName] public const string Conll2010HedgeName = "conll2010-hedge";
     [CatalogName] public const string DebianSectionsName = "debian-sections";
     [CatalogName] public const string SpamAssassinName = "spam-assassin";
+    [CatalogName] public const string DebianSynopsesName = "debian-synopses";
 
     public static IReadOnlyList<BuiltInDataset> All { get; } =
     [
@@ -16,6 +17,7 @@ public static class DatasetCatalog
         PatternCorpus.Conll2010Hedge,
         DebianSections.Instance,
         SpamAssassin.Instance,
+        DebianSynopses.Instance,
     ];
 
     public static BuiltInDataset Get(string name) =>

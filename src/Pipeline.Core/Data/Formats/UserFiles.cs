@@ -9,13 +9,18 @@ public static class UserFiles
     public static DatasetSplits Load(DataOptions options)
     {
         string path = Path.GetFullPath(options.Path!);
-        string extension = options.Format!; // "csv" or "jsonl": also the file extension in a split folder
+        string extension = DataFormats.Extension(options.Format!); // csv or jsonl: also the file extension in a split folder
         string name = options.Name ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(path));
-        var kind = options.Regression ? TaskKind.Regression : options.PairColumn is null ? TaskKind.SingleSentence : TaskKind.SentencePair;
-        string groupKey = options.GroupColumn ?? (options.PairColumn is null ? "text" : "text+pair");
-        Func<string, List<RawExample>> read = extension == DataFormats.Csv
-            ? file => CsvLoader.Read(file, options)
-            : file => JsonlLoader.Read(file, options);
+        var kind = options.Format == DataFormats.PromptTarget ? TaskKind.Generation
+            : options.Regression ? TaskKind.Regression : options.PairColumn is null ? TaskKind.SingleSentence : TaskKind.SentencePair;
+        // Generation groups by prompt: the references of one input never straddle train and test.
+        string groupKey = kind == TaskKind.Generation ? "prompt" : options.GroupColumn ?? (options.PairColumn is null ? "text" : "text+pair");
+        Func<string, List<RawExample>> read = options.Format switch
+        {
+            DataFormats.Csv => file => CsvLoader.Read(file, options),
+            DataFormats.PromptTarget => JsonlLoader.ReadPromptTarget,
+            _ => file => JsonlLoader.Read(file, options),
+        };
 
         if (File.Exists(path))
         {
@@ -42,6 +47,10 @@ public static class UserFiles
         return SplitMaker.Given(name, encoder, train, dev, test, groupKey, options);
     }
 
-    static LabelEncoder Encoder(TaskKind kind, DataOptions options, IEnumerable<RawExample> rows) =>
-        kind == TaskKind.Regression ? LabelEncoder.ForRegression() : LabelEncoder.ForClassification(kind, options.Labels, options.LabelMap, rows);
+    static LabelEncoder Encoder(TaskKind kind, DataOptions options, IEnumerable<RawExample> rows) => kind switch
+    {
+        TaskKind.Regression => LabelEncoder.ForRegression(),
+        TaskKind.Generation => LabelEncoder.ForGeneration(),
+        _ => LabelEncoder.ForClassification(kind, options.Labels, options.LabelMap, rows),
+    };
 }

@@ -175,9 +175,11 @@ public sealed class BertModel : Backbone
         var hidden = embeddings.Forward(batch, real, plan.At(DropPosition.Input));
         var padding = batch.HasPadding == false ? null : DropMasks.PaddingMask(real, hidden.dtype);
         for (int i = 0; i < LayerCount; i++)
-            hidden = encoder.layer[i].Forward(hidden, real, padding, LayerDrops.For(plan, i, LayerCount));
+            hidden = encoder.layer[i].Forward(hidden, real, padding, DropsAt(plan, i));
         return hidden.MoveToOuterDisposeScope();
     }
 
     public override Tensor Pool(Tensor hidden) => pooler.Forward(hidden);
+
+    public override nn.Module? Pooler => pooler;
 }

@@ -89,7 +89,7 @@ public sealed class Gpt2Model : Backbone, ICausalLanguageModel
     }
 
     /// <summary>
-    /// Padding may sit on either side. Positions count real tokens only (<see cref="Positions"/>), so a right-padded
+    /// Padding may sit on either side. Positions count real tokens only (<see cref="CausalDecoding.Positions"/>), so a right-padded
     /// batch reads positions 0..L−1 as before and a left-padded one (generation's) gives each real token the position
     /// it would have alone; the causal mask also excludes padding keys.
     /// </summary>
@@ -101,22 +101,15 @@ public sealed class Gpt2Model : Backbone, ICausalLanguageModel
         if (ids.shape[1] > config.NPositions)
             throw new ArgumentException($"input of {ids.shape[1]} tokens is longer than the model's {config.NPositions} positions (n_positions)");
         var real = batch.AttentionMask.to(ScalarType.Bool);
-        var x = wte.call(ids) + wpe.call(Positions(batch.AttentionMask));
+        var x = wte.call(ids) + wpe.call(CausalDecoding.Positions(batch.AttentionMask));
         // The input position: the embedding sum, where GPT-2 applies its embd_pdrop.
         if (plan.At(DropPosition.Input) is { } input) x = TokenDropout.Apply(x, input, real);
         var visible = DropMasks.CausalVisible(real);
         var mask = DropMasks.VisibleMask(visible, x.dtype);
         for (int i = 0; i < LayerCount; i++)
-            x = h[i].Forward(x, real, visible, mask, LayerDrops.For(plan, i, LayerCount));
+            x = h[i].Forward(x, real, visible, mask, DropsAt(plan, i));
         return ln_f.call(x).MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// Each token's position [B, L]: the number of real tokens before it (HF's position_ids = cumsum(mask) − 1).
-    /// With right padding that is 0..L−1 at every real token; padding gets the position of the last real token before
-    /// it, or 0 — any position would do, padding is masked out of every real token's attention.
-    /// </summary>
-    public static Tensor Positions(Tensor attentionMask) => (attentionMask.cumsum(1) - 1).clamp_min(0);
 
     public int MaxPositions => config.NPositions;
 
@@ -129,11 +122,8 @@ public sealed class Gpt2Model : Backbone, ICausalLanguageModel
         if (total > config.NPositions)
             throw new ArgumentException($"{total} tokens (prompt, padding and generated ones) do not fit the model's {config.NPositions} positions (n_positions)");
         var mask = past is null ? attentionMask : cat([past.AttentionMask, attentionMask], 1);
-        var x = wte.call(ids) + wpe.call(Positions(mask)[.., (int)pastLength..]);
-        // New token i sits at index pastLength + i: it sees the real keys at or before it.
-        var causal = ones(length, total, dtype: ScalarType.Bool, device: ids.device).tril(pastLength);
-        var visible = causal.unsqueeze(0).logical_and(mask.to(ScalarType.Bool).unsqueeze(1)).unsqueeze(1);
-        var additive = DropMasks.VisibleMask(visible, x.dtype);
+        var x = wte.call(ids) + wpe.call(CausalDecoding.Positions(mask)[.., (int)pastLength..]);
+        var additive = DropMasks.VisibleMask(CausalDecoding.VisibleAfter(pastLength, length, mask), x.dtype);
         var layers = new (Tensor Key, Tensor Value)[LayerCount];
         for (int i = 0; i < LayerCount; i++)
         {

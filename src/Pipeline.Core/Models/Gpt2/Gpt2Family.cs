@@ -95,6 +95,9 @@ public sealed partial class Gpt2Family : ModelFamily
     /// <summary>GPT2LMHeadModel and GPT2ForSequenceClassification hold the decoder as <c>transformer</c>.</summary>
     public override string BackboneName(IModelConfig config) => "transformer";
 
+    /// <summary>The paper drops only in the latter half of a decoder's layers (its appendix, for GPT-2 and LLaMA).</summary>
+    public override Dropout.LayerSelection DefaultDropLayers => Dropout.LayerSelection.LatterHalf;
+
     /// <summary>
     /// A linear classifier (GPT2ForSequenceClassification's <c>score</c> is one, on the last real token; that
     /// pooling comes with the causal-LM slice, until then the linear head pools as asked).
@@ -109,6 +112,8 @@ public sealed partial class Gpt2Family : ModelFamily
     /// them; they make the <see cref="DecoderTokenizer"/> instead (<see cref="LoadDecoderTokenizer"/>).
     /// </summary>
     public override bool UsesEncoderTokenizer => false;
+
+    public override string DecoderTokenizerFiles => $"byte-level BPE {HfCheckpoint.BpeVocabFile} + {HfCheckpoint.BpeMergesFile}";
 
     /// <summary>GPT-2's tokenizer: vocab.json + merges.txt, &lt;|endoftext|&gt; = eos_token_id, padding with the config's padding id.</summary>
     public override DecoderTokenizer? LoadDecoderTokenizer(string directory, IModelConfig config)

@@ -16,6 +16,8 @@ public sealed class LinearHead : TaskHead
     /// <summary>How the sentence is pooled; null = the backbone's pretrained pooler.</summary>
     public Pooling? Pooling { get; }
 
+    public override bool ReadsPooler => Pooling is null;
+
     public LinearHead(long hiddenSize, long outputs, Pooling? pooling) : base(nameof(LinearHead))
     {
         // nn.Linear's own initialisation (and random draws), so a seed gives the same head as it always did.

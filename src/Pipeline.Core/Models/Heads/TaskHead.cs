@@ -16,6 +16,9 @@ public abstract class TaskHead(string name) : nn.Module(name)
     /// <param name="backbone">For heads that use the backbone's pretrained pooler.</param>
     public abstract ModelOutput Forward(Tensor hidden, Tensor attentionMask, DropSpec? output, Backbone backbone);
 
+    /// <summary>Whether <see cref="Forward"/> reads the backbone's pretrained pooler (<see cref="Backbone.Pool"/>).</summary>
+    public virtual bool ReadsPooler => false;
+
     /// <summary>A head of <paramref name="kind"/> with <paramref name="outputs"/> outputs on a D = <paramref name="hiddenSize"/> backbone.</summary>
     public static TaskHead Create(HeadKind kind, Pooling pooling, long hiddenSize, long outputs) => kind switch
     {
