@@ -33,11 +33,36 @@ public static class TorchRuntime
     /// Loads the native backend: CPU always; CUDA too when running on a host's libtorch.
     /// Throws <see cref="NativeBackendException"/> with the cause and the fix when it cannot load.
     /// </summary>
+    /// <summary>
+    /// glibc raises its mmap threshold to the size of each large block freed (up to 32 MB), after which tensors of a
+    /// few MB — a decoder's [B, L, vocab] logits and their softmax — come from the heap and fragment it: a CPU run's
+    /// resident memory then grows step after step with no tensor leaked (measured: GPT-2 small, HiddenKey, +1,409 MiB
+    /// over 40 steps; with the threshold fixed at 1 MiB, as MALLOC_MMAP_THRESHOLD_ does, +156 MiB and levelling off).
+    /// So the threshold is fixed at 1 MiB on Linux unless the user set MALLOC_MMAP_THRESHOLD_ themselves.
+    /// </summary>
+    static void FixMmapThreshold()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is not null) return;
+        const int MmapThreshold = -3; // M_MMAP_THRESHOLD in malloc.h
+        try
+        {
+            mallopt(MmapThreshold, 1 << 20);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (e.g. musl): its allocator has no such threshold to fix.
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    static extern int mallopt(int parameter, int value);
+
     public static void Initialize()
     {
         lock (Gate)
         {
             if (initialized) return;
+            FixMmapThreshold();
             // TorchSharp prints its whole probing trace when a load fails; the exception we throw explains it better.
             var (stdout, stderr) = (Console.Out, Console.Error);
             Console.SetOut(TextWriter.Null);
