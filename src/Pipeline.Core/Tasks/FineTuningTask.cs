@@ -67,13 +67,12 @@ public abstract class FineTuningTask
         var primary = metric is null ? null : TaskMetric.ByYamlName(metric);
         if (labelSmoothing != 0 && data.Kind == TaskKind.Regression)
             throw new ArgumentException($"label_smoothing {labelSmoothing} applies to classification and generation; {data.Name} is a regression task");
-        FineTuningTask task = data.Kind switch
+        return data.Kind switch
         {
             TaskKind.Regression => new RegressionTask(primary ?? TaskMetric.For(data)),
             TaskKind.Generation => new CausalLmTask(primary, labelSmoothing),
-            _ => new ClassificationTask(data.Labels, primary ?? TaskMetric.For(data), labelSmoothing),
+            _ => (FineTuningTask)new ClassificationTask(data.Labels, primary ?? TaskMetric.For(data), labelSmoothing),
         };
-        return task;
     }
 
     /// <summary><paramref name="primary"/> when it is one of <paramref name="allowed"/>, else an error listing them.</summary>
