@@ -14,5 +14,6 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     RunCommand.Create(),
     SweepCommand.Create(),
     ReportCommand.Create(),
+    BaselinesCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

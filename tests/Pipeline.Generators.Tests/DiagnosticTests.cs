@@ -190,6 +190,13 @@ public class DiagnosticTests
               key_rate: [0.1, 0.2]
               preset: [dropkey]
             """,
+        ["decoding_out_of_range"] = """
+            name: decoding-ranges
+            task:
+              dataset: debian-synopses
+              metric: blue
+              decoding: {num_beams: 0, no_repeat_ngram_size: -1, max_new_token: 8}
+            """,
         ["lora_scalar"] = """
             name: lora-scalar
             lora: full

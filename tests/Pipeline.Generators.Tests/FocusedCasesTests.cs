@@ -101,6 +101,16 @@ public class FocusedCasesTests
             dropout: {preset: hiddenkey, rate: 0.2}
             compensation: {kind: none}
             """,
+        ["generation_decoding"] = """
+            name: generation-decoding
+            model: {name: pipeline-gpt2-cpu}
+            task:
+              format: prompt_target
+              path: data/mr-to-text.jsonl
+              metric: rouge_l
+              decoding: {num_beams: 4, length_penalty: 0.8, no_repeat_ngram_size: 3, max_new_tokens: 40}
+            training: {label_smoothing: 0}
+            """,
         ["full_fine_tuning"] = """
             name: full-fine-tuning
             lora: none
@@ -125,6 +135,15 @@ public class FocusedCasesTests
             Assert.Empty(variant.Dropout.Validate());
             Assert.Empty(variant.Lora?.Validate() ?? []);
         }
+    }
+
+    [Fact]
+    public void Task_decoding_becomes_DecodingOptions_and_unwritten_keys_keep_the_papers_NLG_decoding()
+    {
+        var task = Load("generation_decoding").Variants.Single().Task;
+        Assert.Equal(new Experiments.DecodingOptions(NumBeams: 4, LengthPenalty: 0.8, NoRepeatNgramSize: 3, MaxNewTokens: 40), task.Decoding);
+        Assert.Equal("rouge_l", task.Metric);
+        Assert.Null(Load("minimal").Variants.Single().Task.Decoding);
     }
 
     [Fact]

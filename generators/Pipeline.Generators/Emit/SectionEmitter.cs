@@ -38,7 +38,18 @@ public static class SectionEmitter
         if (task.MaxExamples is int maxExamples) args.Add("MaxExamples: " + Literals.Integer(maxExamples));
         if (task.MaxEvalExamples is int maxEval) args.Add("MaxEvalExamples: " + Literals.Integer(maxEval));
         if (task.Metric is not null) args.Add("Metric: " + Literals.String(task.Metric));
+        if (task.Decoding is { } decoding) args.Add("Decoding: " + Decoding(decoding));
         return Literals.Call("new TaskOptions", args);
+    }
+
+    static string Decoding(DecodingSection decoding)
+    {
+        var args = new List<string>();
+        if (decoding.NumBeams is int beams) args.Add("NumBeams: " + Literals.Integer(beams));
+        if (decoding.LengthPenalty is double penalty) args.Add("LengthPenalty: " + Literals.Number(penalty));
+        if (decoding.NoRepeatNgramSize is int ngram) args.Add("NoRepeatNgramSize: " + Literals.Integer(ngram));
+        if (decoding.MaxNewTokens is int tokens) args.Add("MaxNewTokens: " + Literals.Integer(tokens));
+        return Literals.Call("new DecodingOptions", args);
     }
 
     /// <summary><c>new LoraOptions(…)</c>, or <c>null</c> for <c>lora: none</c> (full fine-tuning).</summary>

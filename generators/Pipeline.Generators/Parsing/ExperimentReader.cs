@@ -119,7 +119,19 @@ public sealed partial class ExperimentReader
             v.TryGetValue("max_examples", out n) ? Integer(n, "task.max_examples", AtLeastOne) : null,
             v.TryGetValue("max_eval_examples", out n) ? Integer(n, "task.max_eval_examples", AtLeastOne) : null,
             v.TryGetValue("metric", out n) ? Name(n, "task.metric", vocabulary.MetricNames) : null,
-            where);
+            where,
+            v.TryGetValue("decoding", out n) ? ReadDecoding(n) : null);
+    }
+
+    DecodingSection? ReadDecoding(YamlNode node)
+    {
+        if (Mapping(node, "task.decoding", Schema.DecodingKeys, "a mapping (num_beams, length_penalty, no_repeat_ngram_size, max_new_tokens)") is not { } mapped) return null;
+        var v = mapped.Values;
+        return new DecodingSection(
+            v.TryGetValue("num_beams", out var n) ? Integer(n, "task.decoding.num_beams", new Range(1, true, 64, true, "between 1 (greedy) and 64")) : null,
+            v.TryGetValue("length_penalty", out n) ? Number(n, "task.decoding.length_penalty", new Range(-10, true, 10, true, "between -10 and 10")) : null,
+            v.TryGetValue("no_repeat_ngram_size", out n) ? Integer(n, "task.decoding.no_repeat_ngram_size", new Range(0, true, 64, true, "between 0 (off) and 64")) : null,
+            v.TryGetValue("max_new_tokens", out n) ? Integer(n, "task.decoding.max_new_tokens", new Range(1, true, 8192, true, "between 1 and 8192")) : null);
     }
 
     LoraSection? ReadLora(YamlNode node)

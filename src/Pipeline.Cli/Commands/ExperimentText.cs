@@ -36,7 +36,11 @@ static class ExperimentText
         Line($"  max_length: {d.Task.MaxLength}");
         Line($"  max_examples: {(d.Task.MaxExamples is int max ? max.ToString(CultureInfo.InvariantCulture) : "null  # all")}");
         Line($"  max_eval_examples: {(d.Task.MaxEvalExamples is int maxEval ? maxEval.ToString(CultureInfo.InvariantCulture) : "null  # all")}");
-        Line($"  metric: {d.Task.Metric ?? "null  # the task's default"}");
+        Line($"  metric: {d.Task.Metric ?? "null  # the task's default (bleu for generation)"}");
+        var decoding = d.Task.Decoding ?? new DecodingOptions();
+        string decodingNote = d.Task.Decoding is null ? "  # generation tasks: the paper's NLG decoding" : "";
+        Line($"  decoding: {{num_beams: {decoding.NumBeams}, length_penalty: {Number(decoding.LengthPenalty)}, " +
+            $"no_repeat_ngram_size: {decoding.NoRepeatNgramSize}, max_new_tokens: {decoding.MaxNewTokens}}}{decodingNote}");
         if (d.Lora is not { } lora) Line("lora: none  # full fine-tuning: no adapters, every weight trains");
         else
         {
@@ -69,8 +73,8 @@ static class ExperimentText
         Line("training:");
         Line($"  epochs: {d.Training.Epochs}");
         Line($"  batch_size: {d.Training.BatchSize}");
-        Line($"  learning_rate: {Number(d.Training.LearningRate)}");
-        Line($"  weight_decay: {Number(d.Training.WeightDecay)}");
+        Line($"  learning_rate: {Recipe(d.Training.LearningRate, r => r.LearningRate)}");
+        Line($"  weight_decay: {Recipe(d.Training.WeightDecay, r => r.WeightDecay)}");
         Line($"  warmup_ratio: {Number(d.Training.WarmupRatio)}");
         Line($"  max_grad_norm: {Number(d.Training.MaxGradNorm)}");
         Line($"  gradient_accumulation: {d.Training.GradientAccumulation}");
@@ -78,9 +82,14 @@ static class ExperimentText
         Line($"  early_stopping_patience: {d.Training.EarlyStoppingPatience}");
         Line($"  device: {d.Training.Device ?? "null  # CUDA when available"}");
         Line($"  precision: {Name(d.Training.Precision)}");
+        Line($"  label_smoothing: {Recipe(d.Training.LabelSmoothing, r => r.LabelSmoothing)}");
         Line($"seeds: [{string.Join(", ", d.Seeds)}]");
         return text.ToString();
     }
+
+    /// <summary>A written value, or the recipes' defaults for what the task decides.</summary>
+    static string Recipe(double? value, Func<TrainingRecipe, double> of) => value is double written ? Number(written)
+        : $"{Number(of(TrainingRecipe.Nlu))}  # the task's recipe: {Number(of(TrainingRecipe.Nlu))} (NLU), {Number(of(TrainingRecipe.Nlg))} (generation)";
 
     /// <summary>A plan in one line: "attention_logits/column@0.1 + hidden/element@0.1, bidirectional_kl w=1".</summary>
     public static string Plan(DropoutPlan plan)

@@ -4,6 +4,7 @@ using Pipeline.Engine;
 using Pipeline.Models;
 using Pipeline.Pretraining;
 using Pipeline.Storage;
+using Pipeline.Weights;
 
 namespace Pipeline.Cli.Commands;
 
@@ -53,14 +54,31 @@ static class PretrainCommand
         return command;
     }
 
-    static int Run(PretrainConfig config, string name, bool resume, string? deviceName, string? summaryPath)
+    /// <summary>
+    /// An experiment that names a model this project pretrains (<c>pipeline-gpt2-cpu</c>, <c>-gpu</c>) which the model
+    /// cache lacks: fetch the corpus and pretrain it first (resuming an interrupted pretraining), so that
+    /// <c>pipeline run</c> works from a fresh clone. Any other model is left to the catalogue.
+    /// </summary>
+    public static void EnsurePretrained(string? modelName, string? deviceName)
+    {
+        if (PretrainConfig.All.FirstOrDefault(c => c.DefaultModelName == modelName) is not { } config) return;
+        if (HfCheckpoint.IsCheckpoint(Path.Combine(ModelCatalog.CacheDirectory, config.DefaultModelName))) return;
+        Console.WriteLine($"{config.DefaultModelName} is not in the model cache ({ModelCatalog.CacheDirectory}): pretraining it first, as " +
+            $"'pipeline pretrain --config {config.Name}' does ({config.Description})");
+        PretrainingCorpus.Fetch(PipelineHome.FromEnvironment(), progress: line => Console.WriteLine($"  {line}"));
+        Run(config, config.DefaultModelName, resume: null, deviceName, summaryPath: null);
+    }
+
+    /// <param name="resume">True: continue a checkpoint; null: continue one if there is one, else start.</param>
+    static int Run(PretrainConfig config, string name, bool? resume, string? deviceName, string? summaryPath)
     {
         var home = PipelineHome.FromEnvironment();
         PretrainingCorpus.Require(home);   // before the native runtime loads: a missing corpus is the commonest first error
         TorchRuntime.Initialize();
         var device = TorchRuntime.ResolveDevice(deviceName);
         var run = new PretrainRun(config, name, ModelCatalog.CacheDirectory, home, device) { Log = TrainingProgress.Log };
-        var summary = TrainingProgress.Run($"pretrain {name}", observer => run.Run(resume, observer));
+        resume ??= run.HasCheckpoint;
+        var summary = TrainingProgress.Run($"pretrain {name}", observer => run.Run(resume.Value, observer));
         if (summaryPath is not null)
         {
             AtomicFile.WriteJson(summaryPath, summary);

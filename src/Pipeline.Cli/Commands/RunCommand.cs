@@ -37,6 +37,7 @@ static class RunCommand
     public static RunOutcome Execute(ExperimentDefinition definition, RunRequest request, CancellationToken cancel)
     {
         string title = $"{definition.Name} [{definition.Variant}] seed {request.Seed}";
+        if (definition.Model.Path is null) PretrainCommand.EnsurePretrained(definition.Model.Name, request.Device ?? definition.Training.Device);
         var outcome = TrainingProgress.Run(title, observer =>
             ExperimentRunner.Run(definition, request, observer, line => TrainingProgress.Log($"{title}: {line}"), cancel));
         var m = outcome.Metrics;

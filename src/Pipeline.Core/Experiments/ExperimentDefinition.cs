@@ -56,7 +56,8 @@ public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Pat
 /// <param name="MaxLength">Tokens per example after truncation (the paper: 128 or 512; the calibration: 64).</param>
 /// <param name="MaxExamples">Use at most this many training examples (deterministic subsample); null = all.</param>
 /// <param name="MaxEvalExamples">Use at most this many dev and this many test examples (deterministic subsample); null = all.</param>
-/// <param name="Metric">accuracy, f1, macro_f1, mcc, pearson, spearman; null = the task's default.</param>
+/// <param name="Metric">accuracy, f1, macro_f1, mcc, pearson, spearman; for generation bleu, nist, meteor, rouge_l, cider, ter, perplexity, token_accuracy; null = the task's default.</param>
+/// <param name="Decoding">Generation tasks: how texts are generated for evaluation (YAML <c>task.decoding</c>); null = the paper's NLG decoding.</param>
 public sealed record TaskOptions(
     string? Dataset = "mr-polarity",
     string? Format = null,
@@ -68,7 +69,24 @@ public sealed record TaskOptions(
     int MaxLength = 128,
     int? MaxExamples = null,
     string? Metric = null,
-    int? MaxEvalExamples = null);
+    int? MaxEvalExamples = null,
+    DecodingOptions? Decoding = null);
+
+/// <summary>
+/// How a generation task generates its evaluation texts; the defaults are the paper's NLG decoding (beam 10,
+/// length penalty 0.9, no repeated 4-gram: A Table 7, E2E).
+/// </summary>
+/// <param name="NumBeams">Beam width; 1 = greedy.</param>
+/// <param name="LengthPenalty">Beam search: a finished text scores sum(log p) / length^penalty (WebNLG: 0.8).</param>
+/// <param name="NoRepeatNgramSize">No n-gram of this size occurs twice in prompt + text; 0 = off.</param>
+/// <param name="MaxNewTokens">At most this many generated tokens (the end-of-text token counts).</param>
+public sealed record DecodingOptions(int NumBeams = 10, double LengthPenalty = 0.9, int NoRepeatNgramSize = 4, int MaxNewTokens = 64)
+{
+    /// <summary>The generator's options: beam search, or greedy for one beam.</summary>
+    public Generation.GenerationOptions ToGenerationOptions() => new(
+        Strategy: NumBeams == 1 ? Generation.DecodingStrategy.Greedy : Generation.DecodingStrategy.Beam,
+        MaxNewTokens: MaxNewTokens, NumBeams: NumBeams, LengthPenalty: LengthPenalty, NoRepeatNgramSize: NoRepeatNgramSize);
+}
 
 public static class TaskOptionsExtensions
 {
@@ -89,11 +107,15 @@ public static class TaskOptionsExtensions
     };
 }
 
-/// <summary>The optimiser, schedule and loop; defaults follow the paper's NLU setting (AdamW, wd 0.1, warmup 6%, linear).</summary>
+/// <summary>
+/// The optimiser, schedule and loop: AdamW, warmup 6 %, linear decay. Learning rate, weight decay and label smoothing
+/// left unwritten (null) come from the task's <see cref="TrainingRecipe"/>: the paper's NLU setting, or its NLG one
+/// for generation tasks.
+/// </summary>
 /// <param name="Epochs">Passes over the training split.</param>
 /// <param name="BatchSize">Examples per optimiser step (before accumulation).</param>
-/// <param name="LearningRate">Peak learning rate after warmup.</param>
-/// <param name="WeightDecay">AdamW's decoupled weight decay.</param>
+/// <param name="LearningRate">Peak learning rate after warmup; null = the task's recipe (NLU 4e-4, NLG 2e-4).</param>
+/// <param name="WeightDecay">AdamW's decoupled weight decay; null = the task's recipe (NLU 0.1, NLG 0.01).</param>
 /// <param name="WarmupRatio">Fraction of all steps with a linear warmup, then linear decay to 0.</param>
 /// <param name="MaxGradNorm">Gradient clipping by global norm; 0 = off.</param>
 /// <param name="GradientAccumulation">Batches per optimiser step.</param>
@@ -101,12 +123,12 @@ public static class TaskOptionsExtensions
 /// <param name="EarlyStoppingPatience">Stop after this many evaluations without a better dev metric; 0 = never.</param>
 /// <param name="Device">cpu, cuda, cuda:N; null = CUDA when available.</param>
 /// <param name="Precision">float32 or bfloat16 (frozen weights in bf16; adapters, optimiser state and loss in fp32). LoRA only: full fine-tuning has no frozen weights and refuses bfloat16.</param>
-/// <param name="LabelSmoothing">Cross-entropy label smoothing for classification and generation (the paper's NLG runs: 0.1); 0 = off.</param>
+/// <param name="LabelSmoothing">Cross-entropy label smoothing for classification and generation; null = the task's recipe (NLU 0, NLG 0.1).</param>
 public sealed record TrainingOptions(
     int Epochs = 10,
     int BatchSize = 32,
-    double LearningRate = 4e-4,
-    double WeightDecay = 0.1,
+    double? LearningRate = null,
+    double? WeightDecay = null,
     double WarmupRatio = 0.06,
     double MaxGradNorm = 1.0,
     int GradientAccumulation = 1,
@@ -114,7 +136,26 @@ public sealed record TrainingOptions(
     int EarlyStoppingPatience = 0,
     string? Device = null,
     Precision Precision = Precision.Float32,
-    double LabelSmoothing = 0);
+    double? LabelSmoothing = null)
+{
+    /// <summary>These options with every value the YAML left to the task filled from <paramref name="recipe"/>.</summary>
+    public TrainingOptions Resolved(TrainingRecipe recipe) => this with
+    {
+        LearningRate = LearningRate ?? recipe.LearningRate,
+        WeightDecay = WeightDecay ?? recipe.WeightDecay,
+        LabelSmoothing = LabelSmoothing ?? recipe.LabelSmoothing,
+    };
+}
+
+/// <summary>
+/// The paper's training defaults per kind of task (A Tables 6–7): NLU (RoBERTa on GLUE: AdamW, wd 0.1) and NLG
+/// (GPT2-Medium on E2E/WebNLG: AdamW, wd 0.01, lr 2e-4, label smoothing 0.1).
+/// </summary>
+public sealed record TrainingRecipe(double LearningRate, double WeightDecay, double LabelSmoothing)
+{
+    public static TrainingRecipe Nlu { get; } = new(4e-4, 0.1, 0);
+    public static TrainingRecipe Nlg { get; } = new(2e-4, 0.01, 0.1);
+}
 
 /// <summary>A declared experiment: its YAML file and its variants (the expanded sweep grid; at least one).</summary>
 public interface IExperiment

@@ -22,21 +22,32 @@ public sealed class TaskMetric
     [CatalogName] public const string MseName = "mse";
     [CatalogName] public const string PerplexityName = "perplexity";
     [CatalogName] public const string TokenAccuracyName = "token_accuracy";
+    [CatalogName] public const string BleuName = "bleu";
+    [CatalogName] public const string NistName = "nist";
+    [CatalogName] public const string MeteorName = "meteor";
+    [CatalogName] public const string RougeLName = "rouge_l";
+    [CatalogName] public const string CiderName = "cider";
+    [CatalogName] public const string TerName = "ter";
 
-    TaskMetric(string yamlName, string description, bool higherIsBetter, Func<IReadOnlyList<double>, IReadOnlyList<double>, double> compute)
+    TaskMetric(string yamlName, string description, bool higherIsBetter, Func<IReadOnlyList<double>, IReadOnlyList<double>, double>? compute)
     {
         YamlName = yamlName;
         Name = yamlName.Replace('_', '-');
         Description = description;
         HigherIsBetter = higherIsBetter;
-        this.compute = compute;
+        this.compute = compute ?? ((_, _) => throw new InvalidOperationException(
+            $"{Name} is scored from generated texts against their references (Metrics/Nlg/NlgScorer), not from numbers"));
+        ScoresText = compute is null;
     }
 
-    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman, mse, perplexity, token-accuracy.</summary>
+    /// <summary>Short name for tables and configuration: accuracy, f1, macro-f1, mcc, pearson, spearman, mse, perplexity, token-accuracy, bleu, nist, meteor, rouge-l, cider, ter.</summary>
     public string Name { get; }
     /// <summary>How YAML's <c>task.metric</c> names it (macro_f1).</summary>
     public string YamlName { get; }
     public string Description { get; }
+
+    /// <summary>True for the NLG metrics (BLEU, NIST, …): scored on generated texts by NlgScorer, under the same <see cref="Name"/>.</summary>
+    public bool ScoresText { get; }
 
     /// <summary>False for errors (mse, perplexity); the code that picks the best epoch asks, it never assumes.</summary>
     public bool HigherIsBetter { get; }
@@ -62,7 +73,18 @@ public sealed class TaskMetric
     public static TaskMetric TokenAccuracy { get; } = new(TokenAccuracyName, "fraction of target tokens predicted exactly (greedy, teacher-forced)", true,
         (correct, tokens) => correct.Sum() / Math.Max(1, tokens.Sum()));
 
-    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman, Mse, Perplexity, TokenAccuracy];
+    // The NLG metrics of the paper's Tables 2–3, as e2e-metrics computes them (docs/metrics.md).
+    public static TaskMetric Bleu { get; } = new(BleuName, "corpus BLEU-4 of generated texts (e2e-metrics' mteval), 0–1", true, null);
+    public static TaskMetric Nist { get; } = new(NistName, "corpus NIST-5 of generated texts (e2e-metrics' mteval)", true, null);
+    public static TaskMetric Meteor { get; } = new(MeteorName, "METEOR 1.5 of generated texts (needs meteor-1.5.jar: PIPELINE_METEOR_JAR)", true, null);
+    public static TaskMetric RougeL { get; } = new(RougeLName, "ROUGE-L F (β = 1.2) of generated texts, mean over examples", true, null);
+    public static TaskMetric Cider { get; } = new(CiderName, "CIDEr-D of generated texts", true, null);
+    public static TaskMetric Ter { get; } = new(TerName, "translation edit rate of generated texts (lower is better)", false, null);
+
+    /// <summary>The metrics of generated text, in the order the paper's tables print them.</summary>
+    public static IReadOnlyList<TaskMetric> TextMetrics { get; } = [Bleu, Nist, Meteor, RougeL, Cider, Ter];
+
+    public static IReadOnlyList<TaskMetric> All { get; } = [Accuracy, F1, MacroF1, Mcc, Pearson, Spearman, Mse, Perplexity, TokenAccuracy, .. TextMetrics];
 
     /// <summary>The data set's own metric when it names one (CoLA: mcc); else accuracy for classification, Pearson for regression.</summary>
     public static TaskMetric For(DatasetSplits splits) =>
@@ -71,7 +93,7 @@ public sealed class TaskMetric
     public static TaskMetric For(TaskKind kind) => kind switch
     {
         TaskKind.Regression => Pearson,
-        TaskKind.Generation => Perplexity,
+        TaskKind.Generation => Bleu,
         _ => Accuracy,
     };
 

@@ -50,6 +50,9 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
 
     public string ModelDirectory => Path.Combine(modelsDirectory, modelName);
 
+    /// <summary>An interrupted run of this model left a checkpoint to resume.</summary>
+    public bool HasCheckpoint => File.Exists(Path.Combine(WorkDirectory, "checkpoints", "latest"));
+
     public PretrainSummary Run(bool resume, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         var errors = config.Validate().ToList();
@@ -58,7 +61,7 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
             throw new ArgumentException($"'{modelName}' cannot name a model directory: use letters, digits, '-' and '_'");
         PretrainingCorpus.Require(home);
         var checkpoints = new Checkpoints(Path.Combine(WorkDirectory, "checkpoints"));
-        bool hasCheckpoint = File.Exists(Path.Combine(checkpoints.Directory, "latest"));
+        bool hasCheckpoint = HasCheckpoint;
         if (resume && !hasCheckpoint)
             throw new FileNotFoundException($"--resume: no checkpoint of '{modelName}' in {checkpoints.Directory}; run without --resume to start", checkpoints.Directory);
         if (!resume && hasCheckpoint)

@@ -49,7 +49,7 @@ public static class ExperimentRunner
 
         using var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
         int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
-        var task = FineTuningTask.For(data, definition.Task.Metric, definition.Training.LabelSmoothing);
+        var task = FineTuningTask.For(data, definition.Task.Metric, definition.Training.LabelSmoothing, definition.Task.Decoding);
         var train = task.Encode(data.Train, pretrained, maxLength);
         var dev = task.Encode(data.Dev, pretrained, maxLength);
         var test = task.Encode(data.Test, pretrained, maxLength);
@@ -69,7 +69,7 @@ public static class ExperimentRunner
         log($"plan: {definition.Dropout}");
 
         var checkpoints = store.Begin(resume: request.Resume && store.HasCheckpoint && !request.Force);
-        store.WriteConfig(RunConfig.From(definition, request.Seed, device.ToString()));
+        store.WriteConfig(RunConfig.From(definition with { Training = definition.Training.Resolved(task.Recipe) }, request.Seed, device.ToString()));
         store.WriteData(data);
 
         var trainer = new Trainer(model, task, definition.Dropout, definition.Training, device, observer);
@@ -77,7 +77,9 @@ public static class ExperimentRunner
 
         // The paper reports dev scores; the test split is scored once, with the weights of the best dev evaluation.
         Checkpoints.Restore(model, result.BestWeights);
-        var testMetrics = Evaluation.Score(task, Evaluation.Predict(model, task, test, definition.Training.BatchSize, device));
+        var testPredictions = Evaluation.Predict(model, task, test, definition.Training.BatchSize, device, generate: true);
+        var testMetrics = Evaluation.Score(task, testPredictions);
+        if (testPredictions.Generated is { } generated) store.WritePredictions(data.Test, generated);
         store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
         return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Pipeline.Data;
 using Pipeline.Storage;
 using Pipeline.Training;
@@ -13,6 +14,8 @@ namespace Pipeline.Runs;
 /// <item><c>data.json</c> — the data set, its hash, the split definition and split sizes;</item>
 /// <item><c>checkpoint/</c> — the resumable state while the run is in progress (removed when it completes);</item>
 /// <item><c>history.csv</c> — one row per evaluation;</item>
+/// <item><c>predictions.jsonl</c> — generation tasks: the text generated for each test example, with its prompt and
+/// references (the test metrics score exactly these);</item>
 /// <item><c>adapter.bin</c> — the best evaluation's trainable weights (LoRA adapters and head); with full
 /// fine-tuning (<c>lora: none</c>) <c>model.bin</c> instead: every weight of backbone and head (HF's
 /// adapter_model / model);</item>
@@ -31,6 +34,7 @@ public sealed class RunStore(string root, string experiment, string variant, int
     public string HistoryFile => Path.Combine(Directory, "history.csv");
     public string AdapterFile => Path.Combine(Directory, "adapter.bin");
     public string ModelFile => Path.Combine(Directory, "model.bin");
+    public string PredictionsFile => Path.Combine(Directory, "predictions.jsonl");
     public string CheckpointDirectory => Path.Combine(Directory, "checkpoint");
 
     public bool IsComplete => File.Exists(MetricsFile);
@@ -56,6 +60,19 @@ public sealed class RunStore(string root, string experiment, string variant, int
         data.Split,
         Counts = new { Train = data.Train.Count, Dev = data.Dev.Count, Test = data.Test.Count },
     });
+
+    static readonly JsonSerializerOptions JsonLines = new(AtomicFile.JsonOptions) { WriteIndented = false };
+
+    /// <summary>The generated test texts, one JSON object a line, in the test split's order.</summary>
+    public void WritePredictions(IReadOnlyList<Example> examples, IReadOnlyList<string> generated)
+    {
+        var lines = examples.Zip(generated, (example, text) =>
+        {
+            var target = (TextTarget)example.Target;
+            return JsonSerializer.Serialize(new PredictionLine(example.Text, text, target.References), JsonLines);
+        });
+        AtomicFile.WriteAllText(PredictionsFile, string.Join("\n", lines) + "\n");
+    }
 
     /// <summary>Writes the results (adapter or model, history, metrics — metrics last) and removes the checkpoint.</summary>
     public void Complete(TrainingResult result, IReadOnlyDictionary<string, double> test, RunSummary summary)
@@ -98,6 +115,9 @@ public sealed class RunStore(string root, string experiment, string variant, int
         return string.IsNullOrEmpty(safe) ? "_" : safe;
     }
 }
+
+/// <summary>One line of <c>predictions.jsonl</c>.</summary>
+public sealed record PredictionLine(string Prompt, string Prediction, IReadOnlyList<string> References);
 
 /// <summary>What <c>metrics.json</c> holds.</summary>
 public sealed record RunMetrics(

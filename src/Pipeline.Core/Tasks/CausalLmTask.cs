@@ -1,6 +1,9 @@
 using Pipeline.Compensation;
 using Pipeline.Data;
+using Pipeline.Experiments;
+using Pipeline.Generation;
 using Pipeline.Metrics;
+using Pipeline.Metrics.Nlg;
 using Pipeline.Models;
 using Pipeline.Models.Heads;
 using Pipeline.Text;
@@ -15,26 +18,40 @@ namespace Pipeline.Tasks;
 /// <c>start + prompt + target + end-of-text</c> and learns to predict the target's tokens and the end-of-text, never
 /// the prompt's (they are context). The loss is the cross-entropy per target token (optionally label-smoothed, as the
 /// paper's NLG runs do with 0.1), averaged over the batch's target tokens; the compensations compare the passes'
-/// next-token distributions at the same target tokens (<see cref="Divergences"/> with a token mask). Evaluation is
-/// teacher-forced: perplexity of the target tokens (primary) and next-token accuracy; generation metrics are
-/// scored from generated text (<c>pipeline generate</c>).
+/// next-token distributions at the same target tokens (<see cref="Divergences"/> with a token mask). Evaluation
+/// scores the target tokens teacher-forced (perplexity, next-token accuracy) and, when it generates, the texts the
+/// model writes for each prompt (<see cref="DecodingOptions"/>: the paper's beam 10) against every reference with the
+/// E2E metrics (BLEU, the default primary metric; NIST, METEOR, ROUGE-L, CIDEr, TER: <see cref="NlgScorer"/>).
 /// </summary>
 public sealed class CausalLmTask : FineTuningTask
 {
     /// <summary>The label of a position whose next token is not learned (prompt, padding): cross-entropy's ignore index.</summary>
     public const long Ignored = -100;
 
-    readonly double labelSmoothing;
+    /// <summary>Where METEOR's jar is (meteor-1.5.jar, with its paraphrase data beside it); unset, METEOR is not reported.</summary>
+    public const string MeteorJarVariable = "PIPELINE_METEOR_JAR";
 
-    public CausalLmTask(TaskMetric? primary = null, double labelSmoothing = 0)
+    readonly double labelSmoothing;
+    readonly NlgOptions scoring;
+    DecoderTokenizer? tokenizer;
+
+    public CausalLmTask(TaskMetric? primary = null, double labelSmoothing = 0, DecodingOptions? decoding = null, NlgOptions? scoring = null)
     {
-        Primary = Checked(primary ?? TaskMetric.Perplexity, Metrics, "generation");
+        this.scoring = scoring ?? new NlgOptions(Environment.GetEnvironmentVariable(MeteorJarVariable) is { Length: > 0 } jar ? jar : null);
+        Primary = Checked(primary ?? TaskMetric.Bleu, Metrics, "generation");
+        if (Primary == TaskMetric.Meteor && this.scoring.MeteorJar is null)
+            throw new ArgumentException($"metric meteor runs meteor-1.5.jar, which is not configured: set {MeteorJarVariable} to its path (Java on PATH), or choose bleu");
         this.labelSmoothing = CheckedSmoothing(labelSmoothing);
+        Decoding = decoding ?? new DecodingOptions();
+        Decoding.ToGenerationOptions().Checked();
     }
 
     public override TaskMetric Primary { get; }
-    public override IReadOnlyList<TaskMetric> Metrics => [TaskMetric.Perplexity, TaskMetric.TokenAccuracy];
+    public override IReadOnlyList<TaskMetric> Metrics => [.. TaskMetric.TextMetrics, TaskMetric.Perplexity, TaskMetric.TokenAccuracy];
+    public override TrainingRecipe Recipe => TrainingRecipe.Nlg;
+    public override bool SelectsOnGeneratedText => Primary.ScoresText;
     public double LabelSmoothing => labelSmoothing;
+    public DecodingOptions Decoding { get; }
 
     /// <summary>The decoder's own next-token head, whatever head or pooling the experiment names (they are for classifiers).</summary>
     public override TaskHead CreateHead(HeadKind kind, Pooling pooling, long hiddenSize) => new LanguageModelHead();
@@ -49,6 +66,7 @@ public sealed class CausalLmTask : FineTuningTask
         if (model.DecoderTokenizer is not { } tokenizer)
             throw new ArgumentException($"model '{model.Name}' ({model.Config.Describe()}) is not a decoder with a tokenizer: a generation task " +
                 "(prompt_target data) fine-tunes a causal language model such as GPT-2 or LLaMA");
+        this.tokenizer = tokenizer; // what it encodes with, it decodes generated texts with
         return new(examples.Select(e => Encode(tokenizer, e, maxLength)).ToList(), tokenizer.PadId);
     }
 
@@ -107,11 +125,61 @@ public sealed class CausalLmTask : FineTuningTask
         return stack([(nll * count).sum(1), count.sum(1), correct.sum(1)], 1).MoveToOuterDisposeScope();
     }
 
-    public override IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<float[]> rows, IReadOnlyList<Target> gold)
+    /// <summary>
+    /// Each example's prompt (start + prompt tokens, as encoded), continued with the <see cref="Decoding"/> options,
+    /// <paramref name="batchSize"/> prompts at a time (a beam search holds batch × beams rows). A prompt too long for
+    /// the positions left after <see cref="DecodingOptions.MaxNewTokens"/> keeps its end, as training's truncation does.
+    /// Texts are decoded without the end-of-text token and trimmed.
+    /// </summary>
+    public override IReadOnlyList<string> Generate(TaskModel model, EncodedSplit split, int batchSize)
     {
-        double[] Column(int i) => rows.Select(r => (double)r[i]).ToArray();
+        var decoder = model.Backbone as ICausalLanguageModel
+            ?? throw new ArgumentException($"{model.Backbone.GetType().Name} is not a causal language model: generation needs a decoder");
+        var vocabulary = tokenizer ?? throw new InvalidOperationException("generate after Encode: the task decodes with the tokenizer it encoded with");
+        var options = Decoding.ToGenerationOptions();
+        int room = decoder.MaxPositions - options.MaxNewTokens + 1;
+        if (room <= vocabulary.Start.Count)
+            throw new ArgumentException($"task.decoding.max_new_tokens {options.MaxNewTokens} leaves no room for a prompt in the model's {decoder.MaxPositions} positions");
+        var prompts = split.Examples.Select(e => PromptIds(e, vocabulary.Start.Count, room)).ToList();
+        var texts = new List<string>(prompts.Count);
+        foreach (var chunk in prompts.Chunk(batchSize))
+            texts.AddRange(TextGenerator.Generate(decoder, chunk, options, vocabulary.EosId, vocabulary.PadId).Select(c => vocabulary.Decode(c.Tokens).Trim()));
+        return texts;
+    }
+
+    /// <summary>The encoded prompt (start tokens included), cut to its start + last tokens when it exceeds <paramref name="room"/>.</summary>
+    static IReadOnlyList<int> PromptIds(EncodedExample example, int start, int room)
+    {
+        var prompt = example.Tokens.InputIds.AsSpan(0, example.PromptLength);
+        return prompt.Length <= room ? prompt.ToArray() : [.. prompt[..start], .. prompt[(prompt.Length - room + start)..]];
+    }
+
+    /// <summary>
+    /// Perplexity and token accuracy of the teacher-forced rows; with generated texts, every metric of generated text
+    /// against the references (trimmed, as the texts are), METEOR only when its jar is configured.
+    /// </summary>
+    public override IReadOnlyDictionary<string, double> Evaluate(Predictions predictions)
+    {
+        double[] Column(int i) => predictions.Outputs.Select(r => (double)r[i]).ToArray();
         var (nll, tokens, correct) = (Column(0), Column(1), Column(2));
-        return new[] { Primary, TaskMetric.Perplexity, TaskMetric.TokenAccuracy }.DistinctBy(m => m.Name)
-            .ToDictionary(m => m.Name, m => m.Compute(m == TaskMetric.TokenAccuracy ? correct : nll, tokens));
+        var forced = new Dictionary<string, double>
+        {
+            [TaskMetric.Perplexity.Name] = TaskMetric.Perplexity.Compute(nll, tokens),
+            [TaskMetric.TokenAccuracy.Name] = TaskMetric.TokenAccuracy.Compute(correct, tokens),
+        };
+        var text = predictions.Generated is { } generated ? ScoreTexts(generated, predictions.Gold) : new Dictionary<string, double>();
+        if (Primary.ScoresText && !text.ContainsKey(Primary.Name))
+            throw new InvalidOperationException($"the primary metric {Primary.Name} scores generated texts, and this evaluation generated none");
+        var all = text.Concat(forced).ToDictionary();
+        return new[] { Primary.Name }.Concat(all.Keys).Distinct().ToDictionary(name => name, name => all[name]);
+    }
+
+    /// <summary>Every metric of generated text (NlgScorer's names), METEOR only where its jar is configured.</summary>
+    public IReadOnlyDictionary<string, double> ScoreTexts(IReadOnlyList<string> generated, IReadOnlyList<Target> gold)
+    {
+        if (generated.Count != gold.Count) throw new ArgumentException($"{generated.Count} generated texts for {gold.Count} examples");
+        var references = gold.Select(t => (IReadOnlyList<string>)Expect<TextTarget>(t, "generation target").References.Select(r => r.Trim()).ToList()).ToList();
+        var names = NlgScorer.Names.Where(n => n != TaskMetric.Meteor.Name || scoring.MeteorJar is not null);
+        return NlgScorer.Score(generated, references, names, scoring);
     }
 }

@@ -1,5 +1,6 @@
 using Pipeline.Compensation;
 using Pipeline.Data;
+using Pipeline.Experiments;
 using Pipeline.Metrics;
 using Pipeline.Models;
 using Pipeline.Models.Heads;
@@ -22,6 +23,12 @@ public abstract class FineTuningTask
 
     /// <summary>The metrics this task can be scored by; YAML's <c>task.metric</c> must name one of them.</summary>
     public abstract IReadOnlyList<TaskMetric> Metrics { get; }
+
+    /// <summary>The paper's training defaults for this kind of task, for what the YAML leaves unwritten.</summary>
+    public virtual TrainingRecipe Recipe => TrainingRecipe.Nlu;
+
+    /// <summary>True when choosing the best evaluation needs generated texts (<see cref="Generate"/>), not just a forward pass.</summary>
+    public virtual bool SelectsOnGeneratedText => false;
 
     /// <summary>A head of <paramref name="kind"/> for this task on a backbone of width <paramref name="hiddenSize"/>.</summary>
     public abstract TaskHead CreateHead(HeadKind kind, Pooling pooling, long hiddenSize);
@@ -54,25 +61,36 @@ public abstract class FineTuningTask
     /// </summary>
     public virtual Tensor EvaluationRows(ModelOutput output, Tensor targets) => output.Logits;
 
-    /// <summary>Metrics by name, the primary one first, of a split's <see cref="EvaluationRows"/> against its gold targets.</summary>
-    public abstract IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<float[]> rows, IReadOnlyList<Target> gold);
+    /// <summary>
+    /// Texts the model generates for each example of <paramref name="split"/>, in order, for the metrics of generated
+    /// text; null for tasks that score a forward pass only.
+    /// </summary>
+    public virtual IReadOnlyList<string>? Generate(TaskModel model, EncodedSplit split, int batchSize) => null;
+
+    /// <summary>
+    /// Metrics by name, the primary one first, of a split's <see cref="EvaluationRows"/> (and generated texts, where the
+    /// task generates) against its gold targets.
+    /// </summary>
+    public abstract IReadOnlyDictionary<string, double> Evaluate(Predictions predictions);
 
     /// <summary>
     /// The task a data set asks for: classification over its labels, regression, or generation (a causal LM).
     /// <paramref name="metric"/> (YAML spelling, e.g. macro_f1) overrides the data set's own primary metric and must
-    /// be one the task can compute; <paramref name="labelSmoothing"/> applies to the cross-entropy tasks.
+    /// be one the task can compute; <paramref name="labelSmoothing"/> applies to the cross-entropy tasks (null: the
+    /// recipe's: 0.1 for generation, else 0); <paramref name="decoding"/> to generation.
     /// </summary>
-    public static FineTuningTask For(DatasetSplits data, string? metric = null, double labelSmoothing = 0)
+    public static FineTuningTask For(DatasetSplits data, string? metric = null, double? labelSmoothing = null, DecodingOptions? decoding = null)
     {
         var primary = metric is null ? null : TaskMetric.ByYamlName(metric);
-        if (labelSmoothing != 0 && data.Kind == TaskKind.Regression)
-            throw new ArgumentException($"label_smoothing {labelSmoothing} applies to classification and generation; {data.Name} is a regression task");
-        return data.Kind switch
-        {
-            TaskKind.Regression => new RegressionTask(primary ?? TaskMetric.For(data)),
-            TaskKind.Generation => new CausalLmTask(primary, labelSmoothing),
-            _ => (FineTuningTask)new ClassificationTask(data.Labels, primary ?? TaskMetric.For(data), labelSmoothing),
-        };
+        if (decoding is not null && data.Kind != TaskKind.Generation)
+            throw new ArgumentException($"task.decoding applies to generation tasks; {data.Name} is a {data.Kind} task");
+        if (data.Kind == TaskKind.Generation)
+            return new CausalLmTask(primary, labelSmoothing ?? TrainingRecipe.Nlg.LabelSmoothing, decoding);
+        if (labelSmoothing is { } smoothing and not 0 && data.Kind == TaskKind.Regression)
+            throw new ArgumentException($"label_smoothing {smoothing} applies to classification and generation; {data.Name} is a regression task");
+        return data.Kind == TaskKind.Regression
+            ? new RegressionTask(primary ?? TaskMetric.For(data))
+            : new ClassificationTask(data.Labels, primary ?? TaskMetric.For(data), labelSmoothing ?? TrainingRecipe.Nlu.LabelSmoothing);
     }
 
     /// <summary><paramref name="primary"/> when it is one of <paramref name="allowed"/>, else an error listing them.</summary>
@@ -112,8 +130,8 @@ public abstract class PredictionTask : FineTuningTask
     /// <summary>Metrics by name, the primary one first.</summary>
     public abstract IReadOnlyDictionary<string, double> Score(IReadOnlyList<Target> predicted, IReadOnlyList<Target> gold);
 
-    public override IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<float[]> rows, IReadOnlyList<Target> gold) =>
-        Score(Decode(rows), gold);
+    public override IReadOnlyDictionary<string, double> Evaluate(Predictions predictions) =>
+        Score(Decode(predictions.Outputs), predictions.Gold);
 
     /// <summary>The primary metric, then the companions, each once.</summary>
     protected static IReadOnlyDictionary<string, double> Compute(IEnumerable<TaskMetric> metrics, double[] predicted, double[] gold) =>

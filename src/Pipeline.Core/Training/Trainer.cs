@@ -34,6 +34,8 @@ public sealed class Trainer(
     ITrainingObserver? observer = null)
 {
     readonly ITrainingObserver observer = observer ?? SilentObserver.Instance;
+    // What the YAML left unwritten comes from the task's recipe (NLU or NLG).
+    readonly TrainingOptions options = options.Resolved(task.Recipe);
 
     /// <summary>
     /// Trains on <paramref name="train"/>, evaluating on <paramref name="dev"/>. Data order comes from
@@ -51,11 +53,11 @@ public sealed class Trainer(
         // Decoupled weight decay on matrices (LoRA A/B, the head's weight; with full fine-tuning also every
         // projection and the embeddings), none on biases and LayerNorm weights: HF Trainer's rule, since those are
         // exactly the one-dimensional parameters (FlatAdamWTests checks it on a BERT model by name).
-        using var optimizer = new FlatAdamW(trainable.Select(p => p.parameter), options.WeightDecay);
+        using var optimizer = new FlatAdamW(trainable.Select(p => p.parameter), options.WeightDecay!.Value);
 
         int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         int stepsPerEpoch = (batchesPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
-        var schedule = new LinearWarmupSchedule(options.LearningRate, options.Epochs * stepsPerEpoch, options.WarmupRatio);
+        var schedule = new LinearWarmupSchedule(options.LearningRate!.Value, options.Epochs * stepsPerEpoch, options.WarmupRatio);
 
         var state = TrainerState.Fresh;
         IReadOnlyDictionary<string, Tensor>? best = null;
@@ -145,7 +147,7 @@ public sealed class Trainer(
     (TrainerState, IReadOnlyDictionary<string, Tensor>?) Evaluate(TrainerState state, IReadOnlyDictionary<string, Tensor>? best,
         int epoch, EncodedSplit dev, LossAverages losses, LinearWarmupSchedule schedule, double seconds)
     {
-        var predictions = Evaluation.Predict(model, task, dev, options.BatchSize, device);
+        var predictions = Evaluation.Predict(model, task, dev, options.BatchSize, device, generate: task.SelectsOnGeneratedText);
         var values = Evaluation.Score(task, predictions);
         var record = new EpochRecord(epoch, state.Step, losses.Total, losses.Task, losses.Consistency, predictions.Loss,
             values, values.Keys.First(), schedule.At(Math.Max(0, state.Step - 1)), seconds, ResidentMegabytes());

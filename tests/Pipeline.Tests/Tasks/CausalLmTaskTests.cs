@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Pipeline.Compensation;
 using Pipeline.Data;
 using Pipeline.Data.Formats;
@@ -5,8 +6,10 @@ using Pipeline.Dropout;
 using Pipeline.Experiments;
 using Pipeline.Lora;
 using Pipeline.Metrics;
+using Pipeline.Metrics.Nlg;
 using Pipeline.Models;
 using Pipeline.Runs;
+using Pipeline.Storage;
 using Pipeline.Tasks;
 using Pipeline.Tests.Models;
 using Pipeline.Text;
@@ -101,12 +104,12 @@ public class CausalLmTaskTests
     public void Perplexity_is_the_exponent_of_the_mean_target_token_loss_over_the_split()
     {
         manual_seed(4);
-        var task = new CausalLmTask();
+        var task = new CausalLmTask(TaskMetric.Perplexity);
         var labels = tensor(new long[,] { { -100, 3, 4, -100 }, { 1, -100, -100, -100 } });
         var logits = randn(2, 4, 6);
         var rows = task.EvaluationRows(new ModelOutput(logits, zeros(1)), labels);
         var flat = rows.data<float>().ToArray();
-        var scores = task.Evaluate([flat[..3], flat[3..]], [new TextTarget("a"), new TextTarget("b")]);
+        var scores = task.Evaluate(new Predictions([flat[..3], flat[3..]], [new TextTarget("a"), new TextTarget("b")], 0));
         Assert.Equal(["perplexity", "token-accuracy"], scores.Keys);
         double meanLoss = task.Loss(new ModelOutput(logits, zeros(1)), labels).item<float>();
         Assert.Equal(Math.Exp(meanLoss), scores["perplexity"], 1e-4);
@@ -120,7 +123,7 @@ public class CausalLmTaskTests
     public void A_metric_the_task_cannot_compute_is_refused_by_name()
     {
         var e = Assert.Throws<ArgumentException>(() => new CausalLmTask(TaskMetric.Accuracy));
-        Assert.Equal("metric accuracy does not apply to generation; expected one of: perplexity, token_accuracy", e.Message);
+        Assert.Equal("metric accuracy does not apply to generation; expected one of: bleu, nist, meteor, rouge_l, cider, ter, perplexity, token_accuracy", e.Message);
         e = Assert.Throws<ArgumentException>(() => new ClassificationTask(["a", "b"], TaskMetric.Perplexity));
         Assert.Contains("metric perplexity does not apply to classification", e.Message);
         e = Assert.Throws<ArgumentException>(() => new CausalLmTask(labelSmoothing: 1));
@@ -157,7 +160,7 @@ public class CausalLmTaskTests
     }
 
     [Fact]
-    public void LoRA_and_HiddenKey_fine_tuning_of_a_decoder_lowers_dev_perplexity_and_writes_a_run_folder()
+    public void LoRA_and_HiddenKey_fine_tuning_of_a_decoder_lowers_dev_perplexity_and_writes_a_run_folder_with_its_generations()
     {
         using var dir = new TestPaths.TempDir();
         string model = Directory.CreateDirectory(Path.Combine(dir.Path, "model")).FullName;
@@ -166,7 +169,8 @@ public class CausalLmTaskTests
         WritePromptTargetData(data, 64);
         var definition = new ExperimentDefinition("decoder-lm", ExperimentDefinition.DefaultVariant, "",
             new ModelOptions(Name: null, Path: model),
-            new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 16),
+            new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 16,
+                Decoding: new DecodingOptions(NumBeams: 2, NoRepeatNgramSize: 0, MaxNewTokens: 5)),
             new LoraOptions(Rank: 4, Alpha: 8),
             Presets.HiddenKey(),
             new TrainingOptions(Epochs: 4, BatchSize: 8, LearningRate: 1e-2, Device: "cpu", LabelSmoothing: 0.1),
@@ -176,8 +180,10 @@ public class CausalLmTaskTests
 
         var history = outcome.Metrics.History;
         Assert.Equal(4, history.Count);
-        Assert.Equal("perplexity", history[0].Primary);
-        Assert.True(history[^1].Score < history[0].Score, $"dev perplexity {history[0].Score} → {history[^1].Score}");
+        Assert.Equal("bleu", history[0].Primary); // generation's default: dev BLEU of beam-searched texts picks the best epoch
+        Assert.Equal(["bleu", "nist", "rouge-l", "cider", "ter", "perplexity", "token-accuracy"], history[0].Metrics.Keys);
+        Assert.True(history[^1].Metrics["perplexity"] < history[0].Metrics["perplexity"],
+            $"dev perplexity {history[0].Metrics["perplexity"]} → {history[^1].Metrics["perplexity"]}");
         Assert.True(history[^1].DevLoss < history[0].DevLoss);
         Assert.All(history, h => Assert.True(h.ConsistencyLoss > 0, "HiddenKey's KL must be part of the loss"));
         // A random tiny GPT-2 starts far from the data (dev loss ≈ 20 nats a token); 32 LoRA steps take a good part of that away.
@@ -185,6 +191,17 @@ public class CausalLmTaskTests
         Assert.True(double.IsFinite(outcome.Metrics.Test["perplexity"]) && outcome.Metrics.Test.ContainsKey("token-accuracy"));
         var store = new RunStore(Path.Combine(dir.Path, "runs"), "decoder-lm", ExperimentDefinition.DefaultVariant, 1);
         Assert.True(File.Exists(store.AdapterFile) && File.Exists(store.HistoryFile) && File.Exists(store.ConfigFile));
+
+        // The test metrics score exactly the texts in predictions.jsonl, one line per test example, in order.
+        var lines = File.ReadAllLines(store.PredictionsFile).Select(l => JsonSerializer.Deserialize<PredictionLine>(l, AtomicFile.JsonOptions)!).ToList();
+        var test = File.ReadAllLines(Path.Combine(data, "test.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(test.Select(t => t.GetProperty("prompt").GetString()), lines.Select(l => l.Prompt));
+        Assert.Equal(test.Select(t => t.GetProperty("target").GetString()), lines.Select(l => l.References.Single()));
+        var rescored = NlgScorer.Score([.. lines.Select(l => l.Prediction)], [.. lines.Select(l => (IReadOnlyList<string>)[l.References[0].Trim()])], ["bleu", "cider"]);
+        Assert.Equal(rescored["bleu"], outcome.Metrics.Test["bleu"], 12);
+        Assert.Equal(rescored["cider"], outcome.Metrics.Test["cider"], 12);
+        // The NLG recipe fills what the YAML left out: weight decay 0.01 (and label smoothing 0.1 where unwritten).
+        Assert.Contains("\"weightDecay\": 0.01", File.ReadAllText(store.ConfigFile));
         Assert.Contains(logs, l => l.StartsWith("head: LanguageModelHead, 0 trainable parameters"));
     }
 
@@ -196,7 +213,8 @@ public class CausalLmTaskTests
         WritePromptTargetData(data, 32);
         var definition = new ExperimentDefinition("llama-lm", ExperimentDefinition.DefaultVariant, "",
             new ModelOptions(Name: null, Path: TinyLlama.FixtureDirectory),
-            new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 32),
+            new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 32, Metric: "perplexity",
+                Decoding: new DecodingOptions(NumBeams: 1, MaxNewTokens: 8)),
             new LoraOptions(Rank: 2, Alpha: 4, Targets: [LoraTarget.Query, LoraTarget.Value, LoraTarget.FfnGate]),
             Presets.HiddenKey(),
             new TrainingOptions(Epochs: 2, BatchSize: 8, LearningRate: 1e-2, Device: "cpu"),
