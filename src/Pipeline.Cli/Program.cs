@@ -6,6 +6,7 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     DoctorCommand.Create(),
     ModelsCommand.Create(),
     GenerateCommand.Create(),
+    ScoreCommand.Create(),
     PretrainCommand.Create(),
     DataCommand.Create(),
     BenchCommand.Create(),
