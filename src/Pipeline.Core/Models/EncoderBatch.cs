@@ -16,6 +16,13 @@ public sealed record EncoderBatch(Tensor InputIds, Tensor AttentionMask, Tensor?
     /// </summary>
     public bool? HasPadding { get; init; }
 
+    /// <summary>
+    /// The positions whose outputs the task reads, [B, T] int64 indices into each row (null: every position): a causal
+    /// LM's head then projects only the target positions' hidden states onto the vocabulary — a data-to-text prompt
+    /// is most of its sequence, and the [·, V] projection most of a small decoder's compute.
+    /// </summary>
+    public Tensor? OutputPositions { get; init; }
+
     public EncoderBatch To(Device device) =>
-        this with { InputIds = InputIds.to(device), AttentionMask = AttentionMask.to(device), TokenTypeIds = TokenTypeIds?.to(device) };
+        this with { InputIds = InputIds.to(device), AttentionMask = AttentionMask.to(device), TokenTypeIds = TokenTypeIds?.to(device), OutputPositions = OutputPositions?.to(device) };
 }

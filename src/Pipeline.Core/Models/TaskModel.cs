@@ -26,12 +26,17 @@ public sealed class TaskModel : nn.Module
     public Backbone Backbone { get; }
     public TaskHead Head { get; }
 
-    /// <summary>The plan acts in training mode only (see <see cref="Models.Backbone.Forward"/>).</summary>
+    /// <summary>
+    /// The plan acts in training mode only (see <see cref="Models.Backbone.Forward"/>). With
+    /// <see cref="EncoderBatch.OutputPositions"/> the head reads only those positions' hidden states.
+    /// </summary>
     public ModelOutput Forward(EncoderBatch batch, DropoutPlan? plan = null)
     {
         using var scope = NewDisposeScope();
         plan = training ? plan ?? DropoutPlan.None : DropoutPlan.None;
         var hidden = Backbone.Forward(batch, plan);
+        if (batch.OutputPositions is { } positions)
+            hidden = hidden.gather(1, positions.unsqueeze(-1).expand(-1, -1, hidden.shape[^1]));
         return Head.Forward(hidden, batch.AttentionMask, plan.At(DropPosition.Output), Backbone).MoveToOuterDisposeScope();
     }
 

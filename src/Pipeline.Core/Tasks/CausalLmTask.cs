@@ -83,21 +83,40 @@ public sealed class CausalLmTask : FineTuningTask
     }
 
     /// <summary>
-    /// Next-token labels [B, L]: position t learns token t+1 where t+1 is a target token (from the prompt's last token
-    /// on), <see cref="Ignored"/> elsewhere. An example without a prompt (pretraining text) learns every token but its first.
+    /// Next-token labels [B, T] at the positions <see cref="OutputPositions"/> lists: position t learns token t+1 where
+    /// t+1 is a target token (from the prompt's last token on); rows with fewer target tokens than the longest are
+    /// padded with <see cref="Ignored"/>. An example without a prompt (pretraining text) learns every token but its first.
     /// </summary>
     public override Tensor Targets(IReadOnlyList<EncodedExample> examples, long length, Device device)
     {
-        var labels = new long[examples.Count * length];
+        var learned = Learned(examples);
+        long width = learned.Max(l => l.Count);
+        var labels = new long[examples.Count * width];
         Array.Fill(labels, Ignored);
         for (int row = 0; row < examples.Count; row++)
-        {
-            var ids = examples[row].Tokens.InputIds;
-            for (int next = Math.Max(1, examples[row].PromptLength); next < ids.Length; next++)
-                labels[row * length + next - 1] = ids[next];
-        }
-        return tensor(labels, [examples.Count, length], device: device);
+            for (int i = 0; i < learned[row].Count; i++)
+                labels[row * width + i] = examples[row].Tokens.InputIds[learned[row][i] + 1];
+        return tensor(labels, [examples.Count, width], device: device);
     }
+
+    /// <summary>
+    /// The positions whose next token is learned, [B, T] (padded with position 0, whose label is <see cref="Ignored"/>):
+    /// the LM head projects only these onto the vocabulary. Evaluation, loss and divergences see the same positions.
+    /// </summary>
+    public override Tensor OutputPositions(IReadOnlyList<EncodedExample> examples, Device device)
+    {
+        var learned = Learned(examples);
+        long width = learned.Max(l => l.Count);
+        var positions = new long[examples.Count * width];
+        for (int row = 0; row < examples.Count; row++)
+            for (int i = 0; i < learned[row].Count; i++)
+                positions[row * width + i] = learned[row][i];
+        return tensor(positions, [examples.Count, width], device: device);
+    }
+
+    /// <summary>Each example's learned positions: from the prompt's last token (or the first token) to the one before the last.</summary>
+    static List<List<int>> Learned(IReadOnlyList<EncodedExample> examples) =>
+        [.. examples.Select(e => Enumerable.Range(Math.Max(1, e.PromptLength) - 1, Math.Max(0, e.Tokens.InputIds.Length - Math.Max(1, e.PromptLength))).ToList())];
 
     /// <summary>Mean cross-entropy over the batch's target tokens.</summary>
     public override Tensor Loss(ModelOutput output, Tensor targets)

@@ -46,6 +46,9 @@ public abstract class FineTuningTask
     /// <summary>The targets of a batch, right-padded to <paramref name="length"/> tokens, as the tensor <see cref="Loss"/> takes.</summary>
     public abstract Tensor Targets(IReadOnlyList<EncodedExample> examples, long length, Device device);
 
+    /// <summary>The positions of a batch whose outputs the head computes (<see cref="EncoderBatch.OutputPositions"/>); null: all.</summary>
+    public virtual Tensor? OutputPositions(IReadOnlyList<EncodedExample> examples, Device device) => null;
+
     /// <summary>The task loss of one pass, averaged over the batch.</summary>
     public abstract Tensor Loss(ModelOutput output, Tensor targets);
 

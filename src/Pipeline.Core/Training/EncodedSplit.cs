@@ -30,7 +30,10 @@ public sealed class EncodedSplit(IReadOnlyList<EncodedExample> examples, int pad
     {
         var examples = new EncodedExample[indices.Length];
         for (int row = 0; row < indices.Length; row++) examples[row] = Examples[indices[row]];
-        var inputs = EncoderTokenizer.Pad(examples.Select(e => e.Tokens).ToList(), padTokenId, device);
+        var inputs = EncoderTokenizer.Pad(examples.Select(e => e.Tokens).ToList(), padTokenId, device) with
+        {
+            OutputPositions = task.OutputPositions(examples, device),
+        };
         return new TrainingBatch(inputs, task.Targets(examples, inputs.Length, device));
     }
 

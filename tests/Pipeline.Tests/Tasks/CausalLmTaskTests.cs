@@ -68,9 +68,44 @@ public class CausalLmTaskTests
     {
         var task = new CausalLmTask();
         EncodedExample Encoded(int[] ids, int prompt) => new(new TokenizedText(ids, new int[ids.Length]), new TextTarget("x"), prompt);
-        var labels = task.Targets([Encoded([5, 6, 7, 8], 2), Encoded([9, 10, 11], 0)], length: 5, CPU);
-        // Row 0: prompt 5 6 → positions 1, 2 learn 7, 8. Row 1: no prompt (pretraining text) → every token but the first.
-        Assert.Equal(new long[,] { { -100, 7, 8, -100, -100 }, { 10, 11, -100, -100, -100 } }, To2D(labels));
+        EncodedExample[] batch = [Encoded([5, 6, 7, 8], 2), Encoded([9, 10, 11], 0), Encoded([1, 2, 3, 4, 5], 4)];
+        var labels = task.Targets(batch, length: 5, CPU);
+        var positions = task.OutputPositions(batch, CPU);
+        // Row 0: prompt 5 6 → positions 1, 2 learn 7, 8. Row 1: no prompt (pretraining text) → every token but the
+        // first. Row 2: one target token. The head reads only these positions; shorter rows are padded (ignored).
+        Assert.Equal(new long[,] { { 7, 8 }, { 10, 11 }, { 5, -100 } }, To2D(labels));
+        Assert.Equal(new long[,] { { 1, 2 }, { 0, 1 }, { 3, 0 } }, To2D(positions));
+    }
+
+    [Fact]
+    public void Projecting_only_the_target_positions_gives_the_loss_and_evaluation_of_projecting_every_position()
+    {
+        using var dir = new TestPaths.TempDir();
+        TinyGpt2.WriteCheckpoint(dir.Path);
+        using var pretrained = ModelCatalog.Load(dir.Path);
+        var task = new CausalLmTask(TaskMetric.Perplexity);
+        var split = task.Encode([Example("abc", " the end."), Example("hello there", " x"), Example("q r s", " hello world.")], pretrained, 16);
+        manual_seed(1);
+        using var model = pretrained.CreateTaskModel(task, null, null, new LoraOptions(Rank: 2, Alpha: 4));
+        model.eval();
+        var batch = split.Batch([0, 1, 2], task, CPU);
+        var selected = model.Forward(batch.Inputs);
+        Assert.Equal(batch.Targets.shape, selected.Logits.shape[..2]);
+
+        // The same batch with every position projected and labelled (the layout before positions were selected).
+        // (Padding positions are 0 with an ignored label; every prompt here is longer than one token, so no row learns at 0.)
+        var every = model.Forward(batch.Inputs with { OutputPositions = null });
+        var labels = full(batch.Inputs.InputIds.shape[0], batch.Inputs.InputIds.shape[1], CausalLmTask.Ignored, dtype: ScalarType.Int64);
+        labels.scatter_(1, batch.Inputs.OutputPositions!, batch.Targets);
+        Assert.Equal(task.Loss(every, labels).item<float>(), task.Loss(selected, batch.Targets).item<float>(), 1e-5);
+        Assert.Equal(task.EvaluationRows(every, labels).data<float>().ToArray(), task.EvaluationRows(selected, batch.Targets).data<float>().ToArray(),
+            new FloatTolerance(1e-4f));
+    }
+
+    sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance * Math.Max(1, Math.Abs(x));
+        public int GetHashCode(float value) => 0;
     }
 
     [Fact]
