@@ -20,8 +20,29 @@ public static class DataFormats
     /// </summary>
     [CatalogName] public const string PromptTarget = "prompt_target";
 
-    public static IReadOnlyList<string> All { get; } = [.. Formats.GlueLayout.All.Select(l => l.Format), Csv, Jsonl, PromptTarget];
+    /// <summary>
+    /// The E2E NLG challenge's CSV (<c>mr,ref</c>): rows with the same <c>mr</c> are one input with several references;
+    /// a data-to-text <see cref="TaskKind.Generation"/> task (<see cref="DataToText"/>). Files end in <c>.csv</c>.
+    /// </summary>
+    [CatalogName] public const string E2eCsv = "e2e_csv";
 
-    /// <summary>The extension of a format's files (its name, except prompt_target's .jsonl).</summary>
-    public static string Extension(string format) => format == PromptTarget ? Jsonl : format;
+    /// <summary>
+    /// WebNLG's XML (<c>benchmark/entries/entry</c>: triples → lexicalisations), a data-to-text
+    /// <see cref="TaskKind.Generation"/> task with seen/unseen test subsets. Files end in <c>.xml</c>.
+    /// </summary>
+    [CatalogName] public const string WebNlgXml = "webnlg_xml";
+
+    public static IReadOnlyList<string> All { get; } = [.. Formats.GlueLayout.All.Select(l => l.Format), Csv, Jsonl, PromptTarget, E2eCsv, WebNlgXml];
+
+    /// <summary>The formats whose files hold prompt → target texts for a causal language model.</summary>
+    public static bool IsGeneration(string format) => format is PromptTarget or E2eCsv or WebNlgXml;
+
+    /// <summary>The extension of a format's files: its name, except prompt_target's .jsonl, e2e_csv's .csv and webnlg_xml's .xml.</summary>
+    public static string Extension(string format) => format switch
+    {
+        PromptTarget => Jsonl,
+        E2eCsv => Csv,
+        WebNlgXml => "xml",
+        _ => format,
+    };
 }

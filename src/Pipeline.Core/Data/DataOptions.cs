@@ -15,8 +15,8 @@ public sealed record DataOptions
 
     /// <summary>
     /// GLUE formats: the task folder holding <c>train.tsv</c> and <c>dev.tsv</c>.
-    /// csv/jsonl: one file (cut into train/dev/test by hash) or a folder with <c>train</c>, <c>dev</c> and
-    /// optionally <c>test</c> files of that extension (used as given).
+    /// The other formats: one file (cut into train/dev/test by hash) or a folder with <c>train</c>, <c>dev</c> and
+    /// optionally <c>test</c> files of the format's extension (<see cref="DataFormats.Extension"/>; used as given).
     /// </summary>
     public string? Path { get; init; }
 

@@ -64,7 +64,7 @@ public sealed class LabelEncoder
 
     public Target Target(RawExample row)
     {
-        if (Kind == TaskKind.Generation) return new TextTarget(row.Label, row.References ?? [row.Label]);
+        if (Kind == TaskKind.Generation) return new TextTarget(row.Label, row.References ?? [row.Label]) { Subset = row.Subset };
         if (Kind == TaskKind.Regression)
         {
             if (float.TryParse(row.Label, NumberStyles.Float, CultureInfo.InvariantCulture, out float target) && float.IsFinite(target)) return new NumberTarget(target);

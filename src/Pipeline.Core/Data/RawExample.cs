@@ -8,4 +8,7 @@ namespace Pipeline.Data;
 public sealed record RawExample(string File, int Line, string Text, string? TextPair, string Label, string GroupKey)
 {
     public IReadOnlyList<string>? References { get; init; }
+
+    /// <summary>Generation: the evaluation subset the example belongs to (<see cref="TextTarget.Subset"/>); null when unknown.</summary>
+    public string? Subset { get; init; }
 }

@@ -33,9 +33,22 @@ public sealed record NumberTarget(float Value) : Target
 /// </summary>
 public sealed record TextTarget(string Text, IReadOnlyList<string> References) : Target
 {
+    /// <summary>WebNLG's test subsets: the input's category occurs in the training file (<see cref="Seen"/>) or not.</summary>
+    public const string Seen = "seen", Unseen = "unseen";
+
     static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public TextTarget(string text) : this(text, [text]) { }
 
-    public override string Canonical => JsonSerializer.Serialize(References, Json);
+    /// <summary>
+    /// The evaluation subset the example belongs to, for metrics per subset: <see cref="Seen"/> or
+    /// <see cref="Unseen"/> (webnlg_xml's dev and test files); null where the data does not say.
+    /// </summary>
+    public string? Subset { get; init; }
+
+    // Without a subset the canonical form is the references alone, as it was before subsets existed, so recorded
+    // data hashes hold; a subset is part of the data, so with one it changes the hash.
+    public override string Canonical => Subset is null
+        ? JsonSerializer.Serialize(References, Json)
+        : JsonSerializer.Serialize(new { references = References, subset = Subset }, Json);
 }

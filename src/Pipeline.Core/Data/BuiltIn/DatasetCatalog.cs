@@ -10,6 +10,7 @@ public static class DatasetCatalog
     [CatalogName] public const string DebianSectionsName = "debian-sections";
     [CatalogName] public const string SpamAssassinName = "spam-assassin";
     [CatalogName] public const string DebianSynopsesName = "debian-synopses";
+    [CatalogName] public const string PkmnMovesName = "pkmn-moves";
 
     public static IReadOnlyList<BuiltInDataset> All { get; } =
     [
@@ -18,6 +19,7 @@ public static class DatasetCatalog
         DebianSections.Instance,
         SpamAssassin.Instance,
         DebianSynopses.Instance,
+        PkmnMoves.Instance,
     ];
 
     public static BuiltInDataset Get(string name) =>

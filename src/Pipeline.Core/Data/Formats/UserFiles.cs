@@ -1,7 +1,7 @@
 namespace Pipeline.Data.Formats;
 
 /// <summary>
-/// Loads the user's own csv/jsonl data: a single file is cut into train/dev/test by hash; a folder holds
+/// Loads the user's own csv/jsonl/xml data: a single file is cut into train/dev/test by hash; a folder holds
 /// <c>train.EXT</c> and <c>dev.EXT</c> (and optionally <c>test.EXT</c>), used as given.
 /// </summary>
 public static class UserFiles
@@ -9,9 +9,9 @@ public static class UserFiles
     public static DatasetSplits Load(DataOptions options)
     {
         string path = Path.GetFullPath(options.Path!);
-        string extension = DataFormats.Extension(options.Format!); // csv or jsonl: also the file extension in a split folder
+        string extension = DataFormats.Extension(options.Format!); // csv, jsonl or xml: also the file extension in a split folder
         string name = options.Name ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(path));
-        var kind = options.Format == DataFormats.PromptTarget ? TaskKind.Generation
+        var kind = DataFormats.IsGeneration(options.Format!) ? TaskKind.Generation
             : options.Regression ? TaskKind.Regression : options.PairColumn is null ? TaskKind.SingleSentence : TaskKind.SentencePair;
         // Generation groups by prompt: the references of one input never straddle train and test.
         string groupKey = kind == TaskKind.Generation ? "prompt" : options.GroupColumn ?? (options.PairColumn is null ? "text" : "text+pair");
@@ -19,6 +19,8 @@ public static class UserFiles
         {
             DataFormats.Csv => file => CsvLoader.Read(file, options),
             DataFormats.PromptTarget => JsonlLoader.ReadPromptTarget,
+            DataFormats.E2eCsv => E2eCsvLoader.Read,
+            DataFormats.WebNlgXml => WebNlgLoader.Read,
             _ => file => JsonlLoader.Read(file, options),
         };
 
@@ -40,9 +42,11 @@ public static class UserFiles
                 throw new FileNotFoundException($"{SplitFile(required)}: file not found; a split folder needs train.{extension} and dev.{extension} (test.{extension} is optional)", SplitFile(required));
             }
         }
-        var train = read(SplitFile("train"));
-        var dev = read(SplitFile("dev"));
-        var test = File.Exists(SplitFile("test")) ? read(SplitFile("test")) : null;
+        string? testFile = File.Exists(SplitFile("test")) ? SplitFile("test") : null;
+        // WebNLG's dev and test entries are seen or unseen relative to the training file's categories.
+        var (train, dev, test) = options.Format == DataFormats.WebNlgXml
+            ? WebNlgLoader.ReadSplits(SplitFile("train"), SplitFile("dev"), testFile)
+            : (read(SplitFile("train")), read(SplitFile("dev")), testFile is null ? null : read(testFile));
         var encoder = Encoder(kind, options, [.. train, .. dev, .. test ?? []]);
         return SplitMaker.Given(name, encoder, train, dev, test, groupKey, options);
     }
