@@ -193,12 +193,23 @@ public sealed class CausalLmTask : FineTuningTask
         return new[] { Primary.Name }.Concat(all.Keys).Distinct().ToDictionary(name => name, name => all[name]);
     }
 
-    /// <summary>Every metric of generated text (NlgScorer's names), METEOR only where its jar is configured.</summary>
+    /// <summary>
+    /// Every metric of generated text (NlgScorer's names), METEOR only where its jar is configured; where examples
+    /// carry a subset (WebNLG's seen/unseen categories), each metric again per subset as <c>seen/bleu</c>,
+    /// <c>unseen/bleu</c> — the paper's All/Seen/Unseen columns.
+    /// </summary>
     public IReadOnlyDictionary<string, double> ScoreTexts(IReadOnlyList<string> generated, IReadOnlyList<Target> gold)
     {
         if (generated.Count != gold.Count) throw new ArgumentException($"{generated.Count} generated texts for {gold.Count} examples");
-        var references = gold.Select(t => (IReadOnlyList<string>)Expect<TextTarget>(t, "generation target").References.Select(r => r.Trim()).ToList()).ToList();
-        var names = NlgScorer.Names.Where(n => n != TaskMetric.Meteor.Name || scoring.MeteorJar is not null);
-        return NlgScorer.Score(generated, references, names, scoring);
+        var targets = gold.Select(t => Expect<TextTarget>(t, "generation target")).ToList();
+        var names = NlgScorer.Names.Where(n => n != TaskMetric.Meteor.Name || scoring.MeteorJar is not null).ToList();
+        IReadOnlyDictionary<string, double> Score(IReadOnlyList<int> rows) => NlgScorer.Score(
+            [.. rows.Select(i => generated[i])], [.. rows.Select(i => (IReadOnlyList<string>)[.. targets[i].References.Select(r => r.Trim())])], names, scoring);
+
+        var scores = Score([.. Enumerable.Range(0, gold.Count)]).ToDictionary();
+        foreach (var subset in targets.Select(t => t.Subset).OfType<string>().Distinct().Order())
+            foreach (var (name, value) in Score([.. Enumerable.Range(0, gold.Count).Where(i => targets[i].Subset == subset)]))
+                scores[$"{subset}/{name}"] = value;
+        return scores;
     }
 }

@@ -20,7 +20,13 @@ namespace Pipeline.Experiments
         const string description = "HiddenKey + LoRA on the decoder pretrained here, Debian description → synopsis (prompt → target)";
 
         static readonly ModelOptions model = new ModelOptions(Name: "pipeline-gpt2-cpu");
-        static readonly TaskOptions task = new TaskOptions(Dataset: "debian-synopses", MaxLength: 128, MaxExamples: 2000, MaxEvalExamples: 200);
+        static readonly TaskOptions task = new TaskOptions(
+            Dataset: "debian-synopses",
+            MaxLength: 128,
+            MaxExamples: 2000,
+            MaxEvalExamples: 200,
+            Metric: "perplexity",
+            Decoding: new DecodingOptions(MaxNewTokens: 24));
         static readonly LoraOptions lora = new LoraOptions(
             Rank: 4,
             Alpha: 32,

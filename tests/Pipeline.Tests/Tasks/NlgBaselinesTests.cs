@@ -56,4 +56,23 @@ public class NlgBaselinesTests
         var e = Assert.Throws<ArgumentException>(() => new CausalLmTask(Pipeline.Metrics.TaskMetric.Meteor, scoring: new Pipeline.Metrics.Nlg.NlgOptions()));
         Assert.Contains("PIPELINE_METEOR_JAR", e.Message);
     }
+
+    [Fact]
+    public void Examples_with_a_subset_are_scored_again_per_subset_as_the_papers_seen_and_unseen_columns()
+    {
+        var task = new CausalLmTask();
+        Target[] gold =
+        [
+            new TextTarget(" a b c d e") { Subset = TextTarget.Seen },
+            new TextTarget(" f g h i j") { Subset = TextTarget.Unseen },
+            new TextTarget(" k l m n o") { Subset = TextTarget.Seen },
+        ];
+        string[] generated = ["a b c d e", "x y z", "k l m n o"];
+        var scores = task.ScoreTexts(generated, gold);
+        Assert.Equal(1.0, scores["seen/bleu"], 9);        // both seen texts are exact
+        Assert.Equal(0.0, scores["unseen/bleu"], 9);      // nothing of the unseen one is
+        Assert.InRange(scores["bleu"], 0.01, 0.99);
+        Assert.Equal(scores["ter"], task.ScoreTexts(generated, [.. gold.Select(g => ((TextTarget)g) with { Subset = null })])["ter"], 12);
+        Assert.DoesNotContain(scores.Keys, k => k.StartsWith("meteor") || k.Contains("/meteor"));
+    }
 }
