@@ -87,31 +87,27 @@ public sealed class CausalLmTask : FineTuningTask
     /// t+1 is a target token (from the prompt's last token on); rows with fewer target tokens than the longest are
     /// padded with <see cref="Ignored"/>. An example without a prompt (pretraining text) learns every token but its first.
     /// </summary>
-    public override Tensor Targets(IReadOnlyList<EncodedExample> examples, long length, Device device)
-    {
-        var learned = Learned(examples);
-        long width = learned.Max(l => l.Count);
-        var labels = new long[examples.Count * width];
-        Array.Fill(labels, Ignored);
-        for (int row = 0; row < examples.Count; row++)
-            for (int i = 0; i < learned[row].Count; i++)
-                labels[row * width + i] = examples[row].Tokens.InputIds[learned[row][i] + 1];
-        return tensor(labels, [examples.Count, width], device: device);
-    }
+    public override Tensor Targets(IReadOnlyList<EncodedExample> examples, long length, Device device) =>
+        AtLearnedPositions(examples, (example, position) => example.Tokens.InputIds[position + 1], Ignored, device);
 
     /// <summary>
     /// The positions whose next token is learned, [B, T] (padded with position 0, whose label is <see cref="Ignored"/>):
     /// the LM head projects only these onto the vocabulary. Evaluation, loss and divergences see the same positions.
     /// </summary>
-    public override Tensor OutputPositions(IReadOnlyList<EncodedExample> examples, Device device)
+    public override Tensor OutputPositions(IReadOnlyList<EncodedExample> examples, Device device) =>
+        AtLearnedPositions(examples, (_, position) => position, 0, device);
+
+    /// <summary>[B, T]: <paramref name="value"/> at each example's learned positions, left-aligned, <paramref name="padding"/> after.</summary>
+    static Tensor AtLearnedPositions(IReadOnlyList<EncodedExample> examples, Func<EncodedExample, int, long> value, long padding, Device device)
     {
         var learned = Learned(examples);
         long width = learned.Max(l => l.Count);
-        var positions = new long[examples.Count * width];
+        var values = new long[examples.Count * width];
+        Array.Fill(values, padding);
         for (int row = 0; row < examples.Count; row++)
             for (int i = 0; i < learned[row].Count; i++)
-                positions[row * width + i] = learned[row][i];
-        return tensor(positions, [examples.Count, width], device: device);
+                values[row * width + i] = value(examples[row], learned[row][i]);
+        return tensor(values, [examples.Count, width], device: device);
     }
 
     /// <summary>Each example's learned positions: from the prompt's last token (or the first token) to the one before the last.</summary>
