@@ -59,6 +59,7 @@ public class FocusedCasesTests
               dropout: 0.1
               rslora: true
               rank_per_target: {ffn_in: 4, ffn_out: 4}
+              train_embeddings: true
             dropout: {preset: hiddencut, rate: 0.1}
             compensation: {kind: hiddencut_js, weight: 1}
             training:

@@ -161,7 +161,8 @@ public sealed partial class ExperimentReader
             v.TryGetValue("dropout", out n) ? Number(n, "lora.dropout", RateRange) : null,
             v.TryGetValue("rslora", out n) ? Boolean(n, "lora.rslora") : null,
             ranks,
-            where);
+            where,
+            TrainEmbeddings: v.TryGetValue("train_embeddings", out n) ? Boolean(n, "lora.train_embeddings") : null);
     }
 
     EquatableArray<string>? NonEmpty(EquatableArray<string>? names, YamlNode node, string key)

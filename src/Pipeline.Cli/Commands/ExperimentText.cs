@@ -51,6 +51,7 @@ static class ExperimentText
             Line($"  dropout: {Number(lora.Dropout)}");
             Line($"  rslora: {Bool(lora.UseRsLora)}");
             Line($"  rank_per_target: {{{string.Join(", ", lora.RankPerTarget.Select(p => $"{Name(p.Key)}: {p.Value}"))}}}");
+            Line($"  train_embeddings: {Bool(lora.TrainEmbeddings)}");
         }
         if (d.Dropout.Drops.Count == 0) Line("dropout: []  # no dropout anywhere");
         else Line("dropout:");

@@ -41,13 +41,19 @@ public enum LoraTarget
 /// <param name="Dropout">PEFT's lora_dropout on the adapter input; 0 in the paper's baselines ("all dropout disabled").</param>
 /// <param name="UseRsLora">Scale by alpha/√r (rank-stabilised LoRA) instead of alpha/r.</param>
 /// <param name="RankPerTarget">Optional rank overrides per target.</param>
+/// <param name="TrainEmbeddings">
+/// Also train the token embeddings (and an untied LM head) in full, as PEFT's <c>modules_to_save</c> does: for a decoder
+/// whose pretraining never saw the task's vocabulary, which adapters alone cannot reach through a frozen output
+/// projection (docs/results-nlg.md). Saved with the adapters.
+/// </param>
 public sealed record LoraOptions(
     int Rank = 8,
     double Alpha = 16,
     IReadOnlyList<LoraTarget>? Targets = null,
     double Dropout = 0.0,
     bool UseRsLora = false,
-    IReadOnlyDictionary<LoraTarget, int>? RankPerTarget = null)
+    IReadOnlyDictionary<LoraTarget, int>? RankPerTarget = null,
+    bool TrainEmbeddings = false)
 {
     public IReadOnlyList<LoraTarget> Targets { get; init; } = Targets ?? DefaultTargets;
 

@@ -1,4 +1,5 @@
 using Pipeline.Dropout;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Pipeline.Models;
@@ -38,6 +39,9 @@ public abstract class Backbone(string name) : nn.Module(name)
     /// <summary>A pretrained sentence pooler on the last hidden state (BERT's tanh(dense(h[CLS]))), where the family has one.</summary>
     public virtual Tensor Pool(Tensor hidden) =>
         throw new NotSupportedException($"{Config.ModelType} models have no pretrained pooler; use head linear or roberta");
+
+    /// <summary>The token embedding matrices: the input embeddings and, where it is not tied to them, the LM head.</summary>
+    public abstract IEnumerable<Parameter> TokenEmbeddings { get; }
 
     /// <summary>The module <see cref="Pool"/> runs, or null: its weights take part only under a head that reads it.</summary>
     public virtual nn.Module? Pooler => null;

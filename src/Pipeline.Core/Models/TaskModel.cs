@@ -60,8 +60,13 @@ public sealed class TaskModel : nn.Module
         foreach (var fused in LoraParameters.FusedAdapters(this)) fused.AdaptersTo(ScalarType.Float32);
     }
 
-    /// <summary>Freezes everything but the LoRA adapters and the head.</summary>
-    public void FreezeForLora() => LoraParameters.FreezeAllButAdapters(this, HeadPrefix);
+    /// <summary>Freezes everything but the LoRA adapters and the head (and, with <paramref name="trainEmbeddings"/>, the token embeddings).</summary>
+    public void FreezeForLora(bool trainEmbeddings = false)
+    {
+        LoraParameters.FreezeAllButAdapters(this, HeadPrefix);
+        if (trainEmbeddings)
+            foreach (var parameter in Backbone.TokenEmbeddings) parameter.requires_grad = true;
+    }
 
     /// <summary>
     /// Full fine-tuning: every backbone and head weight trains, except a pretrained pooler the head does not read

@@ -59,12 +59,13 @@ public static class ExperimentRunner
         model.to(device);
         model.UsePrecision(definition.Training.Precision);
         if (definition.IsFullFineTuning) model.TrainEveryWeight();
-        else model.FreezeForLora();
+        else model.FreezeForLora(definition.Lora!.TrainEmbeddings);
         var parameters = model.CountParameters();
         log($"model: {pretrained.Name} on {device}, {parameters}");
         log(definition.IsFullFineTuning
             ? $"head: {model.Head.GetType().Name}, {parameters.Head:N0} parameters, trained with the backbone's {parameters.Trainable - parameters.Head:N0}"
-            : $"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}");
+            : $"head: {model.Head.GetType().Name}, {parameters.Head:N0} trainable parameters beside LoRA's {parameters.Adapter:N0}" +
+              (definition.Lora!.TrainEmbeddings ? $" and the token embeddings' {parameters.Trainable - parameters.Head - parameters.Adapter:N0}" : ""));
         definition.Dropout.EnsureValid(pretrained.Config.NumHiddenLayers);
         log($"plan: {definition.Dropout}");
 

@@ -241,6 +241,35 @@ public class CausalLmTaskTests
     }
 
     [Fact]
+    public void LoRA_with_train_embeddings_trains_and_saves_the_token_embeddings_and_without_it_leaves_them_frozen()
+    {
+        using var dir = new TestPaths.TempDir();
+        string model = Directory.CreateDirectory(Path.Combine(dir.Path, "model")).FullName;
+        string data = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        TinyGpt2.WriteCheckpoint(model);
+        WritePromptTargetData(data, 16);
+        using var pretrained = ModelCatalog.Load(model);
+        var original = pretrained.Weights.Tensors.Single(w => w.Key.EndsWith("wte.weight")).Value;
+        foreach (bool train in new[] { true, false })
+        {
+            var definition = new ExperimentDefinition("embeddings", train ? "trained" : "frozen", "",
+                new ModelOptions(Name: null, Path: model),
+                new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 16, Metric: "perplexity",
+                    Decoding: new DecodingOptions(NumBeams: 1, MaxNewTokens: 4)),
+                new LoraOptions(Rank: 2, Alpha: 4, TrainEmbeddings: train), Presets.Baseline(),
+                new TrainingOptions(Epochs: 1, BatchSize: 8, LearningRate: 1e-2, Device: "cpu"), [1]);
+            var outcome = ExperimentRunner.Run(definition, new RunRequest(Path.Combine(dir.Path, "runs"), Seed: 1));
+            var saved = Checkpoints.LoadWeights(Path.Combine(outcome.Directory, "adapter.bin"));
+            var embedding = saved.Where(w => w.Key.EndsWith("wte.weight")).Select(w => w.Value).SingleOrDefault();
+            if (train)
+                Assert.True(embedding is not null && !embedding.allclose(original), "the trained embeddings are saved with the adapters, changed");
+            else
+                Assert.Null(embedding);
+            Assert.Contains(saved.Keys, k => k.Contains("lora_A"));
+        }
+    }
+
+    [Fact]
     public void A_LLaMA_decoder_fine_tunes_with_its_bos_before_the_prompt_and_every_target_incl_ffn_gate()
     {
         using var dir = new TestPaths.TempDir();

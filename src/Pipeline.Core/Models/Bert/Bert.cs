@@ -15,6 +15,9 @@ namespace Pipeline.Models.Bert;
 public sealed class BertEmbeddings : Module
 {
     readonly Embedding word_embeddings, position_embeddings, token_type_embeddings;
+
+    /// <summary>The word embedding matrix [V, D].</summary>
+    public Parameter WordEmbeddings => word_embeddings.weight!;
     readonly LayerNorm LayerNorm;
     readonly BertConfig config;
 
@@ -156,6 +159,7 @@ public sealed class BertModel : Backbone
     readonly BertConfig config;
 
     public override IModelConfig Config => config;
+    public override IEnumerable<Parameter> TokenEmbeddings => [embeddings.WordEmbeddings];
 
     public BertModel(BertConfig config, LinearFactory? linears = null) : base(nameof(BertModel))
     {

@@ -76,6 +76,7 @@ public sealed class Gpt2Model : Backbone, ICausalLanguageModel
     readonly Gpt2Config config;
 
     public override IModelConfig Config => config;
+    public override IEnumerable<Parameter> TokenEmbeddings => [wte.weight!]; // the LM head is tied to it
 
     public Gpt2Model(Gpt2Config config, LinearFactory? linears = null) : base(nameof(Gpt2Model))
     {

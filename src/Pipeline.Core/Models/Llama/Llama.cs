@@ -106,6 +106,7 @@ public sealed class LlamaModel : Backbone, ICausalLanguageModel
     readonly LlamaConfig config;
 
     public override IModelConfig Config => config;
+    public override IEnumerable<Parameter> TokenEmbeddings => lm_head is null ? [embed_tokens.weight!] : [embed_tokens.weight!, lm_head.weight!];
 
     public LlamaModel(LlamaConfig config, LinearFactory? linears = null) : base(nameof(LlamaModel))
     {
