@@ -36,9 +36,10 @@ namespace Pipeline.Experiments
                 LoraTarget.AttentionOutput,
                 LoraTarget.FfnIn,
                 LoraTarget.FfnOut,
-            });
+            },
+            TrainEmbeddings: true);
         static readonly DropoutPlan dropout = Presets.DropKey(rate: 0.1, pattern: DropPattern.Column);
-        static readonly TrainingOptions training = new TrainingOptions(Epochs: 4, BatchSize: 8, LearningRate: 0.002, Device: "cpu");
+        static readonly TrainingOptions training = new TrainingOptions(Epochs: 10, BatchSize: 8, LearningRate: 0.002, Device: "cpu");
         static readonly int[] seeds = new int[] { 1, 2, 3 };
 
         static readonly ExperimentDefinition[] variants =

@@ -39,7 +39,7 @@ namespace Pipeline.Experiments
             },
             TrainEmbeddings: true);
         static readonly DropoutPlan dropout = Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 1);
-        static readonly TrainingOptions training = new TrainingOptions(Epochs: 10, BatchSize: 8, LearningRate: 0.002, Device: "cpu");
+        static readonly TrainingOptions training = new TrainingOptions(Epochs: 4, BatchSize: 8, LearningRate: 0.001, Device: "cpu");
         static readonly int[] seeds = new int[] { 1 };
 
         static readonly ExperimentDefinition[] variants =
