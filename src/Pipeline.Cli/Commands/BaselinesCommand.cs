@@ -36,8 +36,7 @@ static class BaselinesCommand
     public static Report Run(string name, string? variantName, TextWriter output)
     {
         var experiment = ShowCommand.Resolve(name);
-        var definition = experiment.Variants.FirstOrDefault(v => v.Variant == (variantName ?? ExperimentDefinition.DefaultVariant))
-            ?? throw new ArgumentException($"experiment '{name}' has no variant '{variantName}'");
+        var definition = ShowCommand.Variant(experiment, variantName);
         var data = DatasetLoader.Load(definition.Task.ToDataOptions(), PipelineHome.FromEnvironment(), line => output.WriteLine(line));
         if (FineTuningTask.For(data, definition.Task.Metric, decoding: definition.Task.Decoding) is not CausalLmTask task)
             throw new ArgumentException($"experiment '{name}' trains on {data.Name}, a {data.Kind} task: baselines of generated text need a generation task");

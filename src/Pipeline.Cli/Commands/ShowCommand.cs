@@ -21,13 +21,17 @@ static class ShowCommand
     public static int Run(string name, string? variantName, TextWriter output)
     {
         var experiment = Resolve(name);
-        var variant = variantName is null ? Default(experiment)
-            : experiment.Variants.FirstOrDefault(v => v.Variant == variantName)
-              ?? throw new ArgumentException($"experiment '{name}' has no variant '{variantName}'; it has: {Abbreviate(experiment.Variants.Select(v => v.Variant))}");
+        var variant = Variant(experiment, variantName);
         output.Write(ExperimentText.Resolved(experiment, variant));
         output.WriteLine($"# variants: {Abbreviate(experiment.Variants.Select(v => v.Variant))}");
         return 0;
     }
+
+    /// <summary>The variant named <paramref name="variantName"/> (null: the default), or an error listing the variants.</summary>
+    public static ExperimentDefinition Variant(IExperiment experiment, string? variantName) =>
+        variantName is null ? Default(experiment)
+            : experiment.Variants.FirstOrDefault(v => v.Variant == variantName)
+              ?? throw new ArgumentException($"experiment '{experiment.Name}' has no variant '{variantName}'; it has: {Abbreviate(experiment.Variants.Select(v => v.Variant))}");
 
     /// <summary>The experiment by exact name, or an error that suggests the closest names.</summary>
     public static IExperiment Resolve(string name)
