@@ -21,7 +21,7 @@ static class CommandRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;
         }
-        catch (Exception e) when (e is ExternalToolException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ExternalToolException or Runs.RunBusyException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failure;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Pipeline.Training;
 using Spectre.Console;
 
@@ -5,15 +7,18 @@ namespace Pipeline.Cli.Progress;
 
 /// <summary>
 /// Shows a training run: a live progress bar with the loss and the last dev metric on a terminal, plain log
-/// lines (one per evaluation, and one every 10% of the steps) when the output is redirected, as in CI.
+/// lines (one per evaluation, and one every 10% of the steps) when the output is redirected, as in CI, and
+/// <see cref="ProgressEvent"/> lines for a program that drives the run (<c>pipeline run --progress json</c>).
 /// </summary>
 static class TrainingProgress
 {
     public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <summary>Runs <paramref name="train"/> with an observer that draws its progress.</summary>
-    public static T Run<T>(string title, Func<ITrainingObserver, T> train)
+    /// <summary>Runs <paramref name="train"/> with an observer that draws its progress (or reports it as JSON lines).</summary>
+    public static T Run<T>(string title, Func<ITrainingObserver, T> train, bool json = false)
     {
+        if (json)
+            return train(new JsonLines());
         if (!Interactive)
             return train(new LogLines(title));
 
@@ -61,6 +66,32 @@ static class TrainingProgress
         public void Stopped(string reason) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(reason)}[/]");
     }
 
+    /// <summary>One <see cref="ProgressEvent"/> a line, at most one step event a second.</summary>
+    sealed class JsonLines : ITrainingObserver
+    {
+        readonly Stopwatch sinceLast = Stopwatch.StartNew();
+        int total;
+
+        public void Started(int step, int totalSteps, int epoch, int epochs)
+        {
+            total = totalSteps;
+            ProgressEvent.Write(new ProgressEvent("started", step, totalSteps, epoch, epochs));
+        }
+
+        public void Stepped(int step, double loss, double learningRate)
+        {
+            if (sinceLast.Elapsed < TimeSpan.FromSeconds(1) && step < total) return;
+            sinceLast.Restart();
+            ProgressEvent.Write(new ProgressEvent("step", step, total, Loss: loss));
+        }
+
+        public void Evaluated(EpochRecord record, bool improved) =>
+            ProgressEvent.Write(new ProgressEvent("evaluated", record.Step, total, record.Epoch,
+                Primary: record.Primary, Score: record.Score, Improved: improved));
+
+        public void Stopped(string reason) => ProgressEvent.Write(new ProgressEvent("stopped", 0, total, Reason: reason));
+    }
+
     sealed class LogLines(string title) : ITrainingObserver
     {
         int total, nextReport;
@@ -84,4 +115,26 @@ static class TrainingProgress
 
         public void Stopped(string reason) => Console.WriteLine($"{title}: {reason}");
     }
+}
+
+/// <summary>
+/// A training event as <c>pipeline run --progress json</c> prints it: a line <c>@progress {json}</c> on stdout,
+/// between the run's ordinary log lines. <c>pipeline sweep --jobs</c> reads them from its child runs.
+/// </summary>
+sealed record ProgressEvent(
+    string Event, int Step, int TotalSteps, int? Epoch = null, int? Epochs = null, double? Loss = null,
+    string? Primary = null, double? Score = null, bool? Improved = null, string? Reason = null)
+{
+    public const string Prefix = "@progress ";
+
+    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static void Write(ProgressEvent e) => Console.WriteLine(Prefix + JsonSerializer.Serialize(e, Options));
+
+    /// <summary>The event on a line, or null for any other line.</summary>
+    public static ProgressEvent? Parse(string line) =>
+        line.StartsWith(Prefix, StringComparison.Ordinal) ? JsonSerializer.Deserialize<ProgressEvent>(line.AsSpan(Prefix.Length), Options) : null;
 }

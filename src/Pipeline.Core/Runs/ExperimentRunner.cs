@@ -35,6 +35,7 @@ public static class ExperimentRunner
     {
         log ??= _ => { };
         var store = new RunStore(request.OutputRoot, definition.Name, definition.Variant, request.Seed);
+        using var claim = store.Lock();
         if (store.IsComplete && !request.Force)
             return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: true);
         if (store.HasCheckpoint && !request.Resume && !request.Force)

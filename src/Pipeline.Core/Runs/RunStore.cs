@@ -37,8 +37,29 @@ public sealed class RunStore(string root, string experiment, string variant, int
     public string PredictionsFile => Path.Combine(Directory, "predictions.jsonl");
     public string CheckpointDirectory => Path.Combine(Directory, "checkpoint");
 
+    public string LockFile => Directory + ".lock";
+
     public bool IsComplete => File.Exists(MetricsFile);
     public bool HasCheckpoint => File.Exists(Path.Combine(CheckpointDirectory, "latest"));
+
+    /// <summary>
+    /// Claims the run for this process until the result is disposed: an exclusive lock on <c>seed-&lt;n&gt;.lock</c>
+    /// beside the folder (an OS file lock, released when the process ends however it ends). A second process that
+    /// would train the same run — a sweep started twice, an orphan of a killed sweep — fails here instead of
+    /// writing the same files.
+    /// </summary>
+    public IDisposable Lock()
+    {
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Directory)!);
+        try
+        {
+            return new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new RunBusyException($"{Directory} is being trained by another process (it holds {LockFile}); wait for it to finish or stop it");
+        }
+    }
 
     /// <summary>Starts a run: an empty folder, or the existing partial one when resuming.</summary>
     public Checkpoints Begin(bool resume)
@@ -115,6 +136,9 @@ public sealed class RunStore(string root, string experiment, string variant, int
         return string.IsNullOrEmpty(safe) ? "_" : safe;
     }
 }
+
+/// <summary>Another process holds the run's lock (<see cref="RunStore.Lock"/>).</summary>
+public sealed class RunBusyException(string message) : IOException(message);
 
 /// <summary>One line of <c>predictions.jsonl</c>.</summary>
 public sealed record PredictionLine(string Prompt, string Prediction, IReadOnlyList<string> References);
