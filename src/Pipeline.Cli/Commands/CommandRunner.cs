@@ -14,7 +14,7 @@ static class CommandRunner
         try
         {
             // Without this, System.CommandLine's default handler prints a stack trace and the catches below never run.
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
         }
         catch (NativeBackendException e)
         {

@@ -103,12 +103,10 @@ static class SweepCommand
                 var m = store.ReadMetrics();
                 (score, epoch) = (m.Best.Score.ToString("F4"), m.Best.Epoch.ToString());
             }
-            string status = s.Status switch
-            {
-                RunStatus.Failed => $"failed (exit code {s.ExitCode}; {s.Run.LogFile})",
-                RunStatus.Interrupted or RunStatus.Pending => store.HasCheckpoint ? "interrupted (resumable)" : "not started",
-                _ => "complete",
-            };
+            string status = store.IsComplete ? "complete"
+                : s.Status == RunStatus.Failed ? $"failed (exit code {s.ExitCode}; {s.Run.LogFile})"
+                : store.HasCheckpoint ? "interrupted (resumes from its last epoch)"
+                : "not started";
             Console.WriteLine($"{s.Run.Variant,-32} {s.Run.Seed,5} {score,9} {epoch,6}  {status}");
         }
         if (states.Any(s => s.Status is RunStatus.Interrupted or RunStatus.Pending)) return 130;
