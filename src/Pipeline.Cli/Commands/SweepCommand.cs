@@ -17,7 +17,7 @@ static class SweepCommand
         var options = new RunOptions();
         var jobs = new Option<int>("--jobs", "-j")
         {
-            Description = "Runs at once, each a child process (default 1: one after another in this process).",
+            Description = "Runs at once, each a child process (without --jobs: one after another in this process).",
             DefaultValueFactory = _ => 1,
         };
         var threads = new Option<int?>("--threads") { Description = "CPU threads per run under --jobs (default: the machine's cores divided by the jobs, at least 1)." };
@@ -34,7 +34,7 @@ static class SweepCommand
             int parallel = result.GetValue(jobs);
             if (parallel < 1) throw new ArgumentException($"--jobs must be at least 1, not {parallel}");
             Console.WriteLine($"{experiment.Name}: {plan.Select(r => r.Variant).Distinct().Count()} variant(s) × seeds = {plan.Count} run(s)");
-            if (parallel == 1 && result.GetValue(threads) is null && result.GetValue(devices) is null)
+            if (result.GetResult(jobs) is not { Implicit: false } && result.GetValue(threads) is null && result.GetValue(devices) is null)
                 return Sequential(experiment, plan, options, result, cancel);
 
             if (result.GetValue(options.Force))
@@ -42,8 +42,9 @@ static class SweepCommand
             var deviceList = Devices(result.GetValue(devices), result.GetValue(options.Device));
             int perRun = result.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / parallel);
             if (perRun < 1) throw new ArgumentException($"--threads must be at least 1, not {perRun}");
-            var states = await new LocalSweep(plan, parallel, perRun, deviceList).ExecuteAsync(cancel);
-            return Summarise(experiment.Name, states);
+            var sweep = new LocalSweep(plan, parallel, perRun, deviceList);
+            var states = await sweep.ExecuteAsync(cancel);
+            return Summarise(experiment.Name, states, sweep.Clock.Elapsed);
         });
         return command;
     }
@@ -88,7 +89,7 @@ static class SweepCommand
     }
 
     /// <summary>The end of a parallel sweep: counts, the failures, and the table of every run's best dev score.</summary>
-    static int Summarise(string experiment, IReadOnlyList<RunState> states)
+    static int Summarise(string experiment, IReadOnlyList<RunState> states, TimeSpan elapsed)
     {
         int Count(RunStatus s) => states.Count(r => r.Status == s);
         Console.WriteLine($"{experiment}: {Count(RunStatus.Done)} run(s) trained, {Count(RunStatus.Complete)} already complete, " +
@@ -109,6 +110,10 @@ static class SweepCommand
                 : "not started";
             Console.WriteLine($"{s.Run.Variant,-32} {s.Run.Seed,5} {score,9} {epoch,6}  {status}");
         }
+        // Throughput: whole runs, plus the share of its steps an interrupted or resumed run trained here.
+        double trained = states.Sum(s => s.Trained);
+        if (trained > 0)
+            Console.WriteLine($"throughput: {trained / elapsed.TotalHours:F2} runs/hour ({trained:F2} run(s) of training steps in {elapsed:hh\\:mm\\:ss})");
         if (states.Any(s => s.Status is RunStatus.Interrupted or RunStatus.Pending)) return 130;
         return states.Any(s => s.Status == RunStatus.Failed) ? CommandRunner.Failure : 0;
     }

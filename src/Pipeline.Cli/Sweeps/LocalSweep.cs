@@ -26,6 +26,9 @@ sealed class RunState(SweepRun run)
     public Stopwatch Clock { get; } = new();
     public int FirstStep { get; set; } = -1;
 
+    /// <summary>The share of the run's steps this attempt trained: 1 for a whole run, less for a resumed or interrupted one.</summary>
+    public double Trained => FirstStep < 0 || TotalSteps == 0 ? 0 : (double)(Step - FirstStep) / TotalSteps;
+
     /// <summary>The remaining time at the pace of this attempt's steps so far (training only; evaluation adds to it).</summary>
     public TimeSpan? Eta
     {
@@ -56,8 +59,12 @@ sealed class LocalSweep(IReadOnlyList<SweepRun> runs, int jobs, int threadsPerRu
 
     public IReadOnlyList<RunState> States => states;
 
+    /// <summary>How long the sweep has run; with <see cref="RunState.Trained"/>, its throughput.</summary>
+    public Stopwatch Clock { get; } = new();
+
     public async Task<IReadOnlyList<RunState>> ExecuteAsync(CancellationToken cancel)
     {
+        Clock.Start();
         foreach (var state in states.Where(s => s.Run.Store.IsComplete))
             state.Status = RunStatus.Complete;
         var queue = new Queue<RunState>(states.Where(s => s.Status == RunStatus.Pending));
@@ -88,6 +95,7 @@ sealed class LocalSweep(IReadOnlyList<SweepRun> runs, int jobs, int threadsPerRu
 
         foreach (var state in states.Where(s => s.Status == RunStatus.Pending && cancel.IsCancellationRequested))
             state.Status = RunStatus.Interrupted;
+        Clock.Stop();
         return states;
     }
 
