@@ -7,7 +7,8 @@ namespace Pipeline.Cli.Commands;
 /// <summary>
 /// <c>pipeline sweep NAME</c>: every grid variant × every seed. Complete runs are skipped and interrupted
 /// ones resumed, so a sweep can be stopped and started again at will. One run at a time in this process, or
-/// <c>--jobs N</c> child processes at once (<see cref="LocalSweep"/>).
+/// <c>--jobs N</c> child processes at once (<see cref="LocalSweep"/>), or the tasks of a Slurm array job
+/// (<c>--slurm</c>, followed with <c>--status</c>; <see cref="SlurmSweep"/>).
 /// </summary>
 static class SweepCommand
 {
@@ -23,13 +24,22 @@ static class SweepCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads per run under --jobs (default: the machine's cores divided by the jobs, at least 1)." };
         var seeds = new Option<string?>("--seeds") { Description = "Seeds to run instead of the experiment's, comma-separated, e.g. 1,2,3,4,5." };
         var devices = new Option<string?>("--devices") { Description = "Under --jobs, a comma-separated list the runs go round-robin over, e.g. cuda:0,cuda:1 (instead of --device)." };
+        var slurm = new SlurmOptions();
         var command = new Command("sweep", "Run every variant of an experiment's sweep grid with every seed; finished runs are skipped, interrupted ones resumed.")
         {
             name, options.Device, options.Out, options.Force, seeds, jobs, threads, devices,
         };
+        foreach (var option in slurm.All) command.Options.Add(option);
         command.SetAction(async (result, cancel) =>
         {
             var experiment = ShowCommand.Resolve(result.GetValue(name)!);
+            if (slurm.Requested(result))
+            {
+                if (result.GetValue(jobs) != 1 || result.GetValue(threads) is not null || result.GetValue(devices) is not null || result.GetValue(options.Force))
+                    throw new ArgumentException("--jobs, --threads, --devices and --force are for sweeps on this machine, not --slurm or --status " +
+                                                "(under --slurm: --max-parallel, and e.g. --sbatch-arg=--cpus-per-task=8)");
+                return slurm.Execute(result, experiment, result.GetValue(options.Out)!, Seeds(result.GetValue(seeds)), result.GetValue(options.Device));
+            }
             var plan = SweepPlan.For(experiment, result.GetValue(options.Out)!, Seeds(result.GetValue(seeds)));
             int parallel = result.GetValue(jobs);
             if (parallel < 1) throw new ArgumentException($"--jobs must be at least 1, not {parallel}");

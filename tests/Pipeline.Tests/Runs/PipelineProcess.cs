@@ -7,7 +7,7 @@ static class PipelineProcess
 {
     static readonly string Cli = TestPaths.Metadata("CliAssembly");
 
-    public static ProcessStartInfo StartInfo(string arguments)
+    public static ProcessStartInfo StartInfo(string arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet", $"\"{Cli}\" {arguments}")
         {
@@ -15,13 +15,16 @@ static class PipelineProcess
             RedirectStandardError = true,
         };
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         return start;
     }
 
     /// <summary>Runs to the end (at most 5 minutes) and returns the exit code and everything it printed.</summary>
-    public static (int Code, string Output) Run(string arguments)
+    /// <param name="environment">Variables to set for it, beside the ones this process has.</param>
+    public static (int Code, string Output) Run(string arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(StartInfo(arguments))!;
+        using var process = Process.Start(StartInfo(arguments, environment))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"pipeline {arguments} did not finish in 5 minutes");
