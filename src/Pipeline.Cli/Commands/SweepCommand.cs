@@ -35,7 +35,7 @@ static class SweepCommand
             var experiment = ShowCommand.Resolve(result.GetValue(name)!);
             if (slurm.Requested(result))
             {
-                if (result.GetValue(jobs) != 1 || result.GetValue(threads) is not null || result.GetValue(devices) is not null || result.GetValue(options.Force))
+                if (result.GetResult(jobs) is { Implicit: false } || result.GetValue(threads) is not null || result.GetValue(devices) is not null || result.GetValue(options.Force))
                     throw new ArgumentException("--jobs, --threads, --devices and --force are for sweeps on this machine, not --slurm or --status " +
                                                 "(under --slurm: --max-parallel, and e.g. --sbatch-arg=--cpus-per-task=8)");
                 return slurm.Execute(result, experiment, result.GetValue(options.Out)!, Seeds(result.GetValue(seeds)), result.GetValue(options.Device));
