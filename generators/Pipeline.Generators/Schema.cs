@@ -27,7 +27,7 @@ public static class Schema
     public const string NoLora = "none";
     public static readonly string[] PresetKeys = ["preset", "rate", "key_rate", "hidden_rate", "pattern"];
     public static readonly string[] DropEntryKeys = ["position", "pattern", "rate", "layers", "span_start", "normalization"];
-    public static readonly string[] CompensationKeys = ["kind", "weight", "branches"];
+    public static readonly string[] CompensationKeys = ["kind", "weight", "branches", "reduction"];
     public static readonly string[] TrainingKeys =
     [
         "epochs", "batch_size", "learning_rate", "weight_decay", "warmup_ratio", "max_grad_norm",
@@ -39,7 +39,7 @@ public static class Schema
     /// runtime declares (a position's [SweepAxis], a preset's rate parameters), then these.
     /// </summary>
     public static string[] SweepAxes(VocabularyModel vocabulary) =>
-        [PresetFacts.SharedRateKey, .. vocabulary.RateAxes.Where(a => a != PresetFacts.SharedRateKey), "weight", "preset", "pattern",
+        [PresetFacts.SharedRateKey, .. vocabulary.RateAxes.Where(a => a != PresetFacts.SharedRateKey), "weight", "reduction", "preset", "pattern",
          "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples"];
 }
 

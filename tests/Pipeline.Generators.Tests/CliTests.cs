@@ -34,7 +34,7 @@ public class CliTests
         Assert.Contains("  max_length: 64", text);
         Assert.Contains("  targets: [query, value]", text);
         Assert.Contains("  - position: attention_logits\n    pattern: column\n    rate: 0.05", text);
-        Assert.Contains("  kind: bidirectional_kl\n  weight: 2\n  branches: one", text);
+        Assert.Contains("  kind: bidirectional_kl\n  weight: 2\n  branches: one\n  reduction: mean", text);
         Assert.Contains("  learning_rate: 0.0005", text);
         Assert.Contains("  max_grad_norm: 1", text); // a runtime default, not written in the YAML
         Assert.Contains("seeds: [1, 2, 3, 4, 5]", text);

@@ -147,6 +147,28 @@ public class DiagnosticTests
             dropout: {preset: hiddenkey_minus}
             compensation: {kind: js_to_inference, branches: both}
             """,
+        ["compensation_reduction"] = """
+            name: compensation-reduction
+            dropout: {preset: hiddenkey}
+            compensation: {reduction: total}
+            """,
+        ["compensation_reduction_on_none"] = """
+            name: compensation-reduction-none
+            dropout: {preset: hiddenkey_minus}
+            compensation: {kind: none, reduction: sum}
+            """,
+        ["sweep_reduction_rules"] = """
+            name: sweep-reduction
+            dropout: {preset: dropkey, rate: 0.1}
+            sweep:
+              reduction: [sum, sum]
+            """,
+        ["sweep_reduction_without_compensation"] = """
+            name: sweep-reduction-none
+            dropout: {preset: dropkey, rate: 0.1}
+            sweep:
+              reduction: [mean, sum]
+            """,
         ["model_and_task_rules"] = """
             name: model-task
             model: {name: all-minilm-l6-v2, path: /models/x}
@@ -244,6 +266,20 @@ public class DiagnosticTests
         Assert.Equal("/repo/experiments/typo.yaml", span.Path);
         Assert.Equal((2, 2, 2, 6), (span.StartLinePosition.Line, span.StartLinePosition.Character, span.EndLinePosition.Line, span.EndLinePosition.Character));
         Assert.Equal(new Microsoft.CodeAnalysis.Text.TextSpan(19, 4), diagnostic.Location.SourceSpan);
+    }
+
+    [Fact]
+    public void A_bad_reduction_is_reported_at_its_value_with_the_names_it_accepts()
+    {
+        const string yaml = "name: bad-reduction\ndropout: hiddenkey\ncompensation:\n  kind: bidirectional_kl\n  reduction: batchsum\n";
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Files(("bad-reduction.yaml", yaml)));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PL0005", diagnostic.Id);
+        Assert.Contains("'batchsum'", diagnostic.GetMessage());
+        Assert.Contains("compensation.reduction", diagnostic.GetMessage());
+        Assert.Contains("mean, sum", diagnostic.GetMessage());
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal((4, 13, 4, 21), (span.StartLinePosition.Line, span.StartLinePosition.Character, span.EndLinePosition.Line, span.EndLinePosition.Character));
     }
 
     [Fact]

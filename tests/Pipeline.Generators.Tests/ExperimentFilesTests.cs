@@ -74,7 +74,7 @@ public class ExperimentFilesTests
         double[] rates = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2];
         var experiments = GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.RepositoryFiles()).Output)
             .Where(e => e.Name.StartsWith("table1-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(15, experiments.Count);
+        Assert.Equal(17, experiments.Count);
         Assert.All(experiments, e => Assert.All(e.Variants, v => Assert.Equal([1, 2, 3, 4, 5], v.Seeds)));
 
         var dropkeyColumn = experiments.Single(e => e.Name == "table1-dropkey-column");
@@ -85,6 +85,16 @@ public class ExperimentFilesTests
         Assert.Equal(1 + 6 * 10, hiddenKey.Variants.Count);
         var point = hiddenKey.Variants.Single(v => v.Variant == "rate=0.15,weight=0.5");
         Assert.Equal(Presets.HiddenKey(0.15, 0.15, klWeight: 0.5).ToString(), point.Dropout.ToString());
+
+        // HiddenKey's two rates: tied in table1-hiddenkey(-minus), searched jointly in the -rates files (6 × 6).
+        foreach (var (name, weight) in new[] { ("table1-hiddenkey-rates", (double?)1), ("table1-hiddenkey-minus-rates", null) })
+        {
+            var separate = experiments.Single(e => e.Name == name);
+            Assert.Equal(1 + 6 * 6, separate.Variants.Count);
+            var pair = separate.Variants.Single(v => v.Variant == "key_rate=0.02,hidden_rate=0.15").Dropout;
+            Assert.Equal((0.02, 0.15), (pair.At(DropPosition.AttentionLogits)!.Rate, pair.At(DropPosition.Hidden)!.Rate));
+            Assert.Equal(weight is null ? Presets.HiddenKeyMinus(0.02, 0.15).ToString() : Presets.HiddenKey(0.02, 0.15, klWeight: 1).ToString(), pair.ToString());
+        }
 
         var js = experiments.Single(e => e.Name == "table1-hiddenkey-minus-js");
         Assert.IsType<JsToInference>(js.Variants.Single(v => v.Variant == "weight=10").Dropout.Compensation);

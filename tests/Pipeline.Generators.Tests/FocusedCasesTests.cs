@@ -97,6 +97,19 @@ public class FocusedCasesTests
               hidden_rate: [0.1, 0.2]
               weight: [0.5]
             """,
+        ["kl_reduction"] = """
+            name: kl-reduction
+            dropout: hiddenkey
+            compensation: {reduction: sum}
+            sweep:
+              reduction: [mean, sum]
+              weight: [0.1]
+            """,
+        ["js_reduction"] = """
+            name: js-reduction
+            dropout: hiddenkey_minus
+            compensation: {kind: js_to_inference, weight: 2, reduction: sum}
+            """,
         ["preset_without_compensation"] = """
             name: preset-without-compensation
             dropout: {preset: hiddenkey, rate: 0.2}
@@ -197,6 +210,18 @@ public class FocusedCasesTests
         Assert.Equal(0.05, point.At(DropPosition.AttentionLogits)!.Rate);
         Assert.Equal(0.2, point.At(DropPosition.Hidden)!.Rate);
         Assert.Equal(Presets.HiddenKeyMinus(0.2, 0.2).ToString(), Load("preset_without_compensation").Variants.Single().Dropout.ToString());
+    }
+
+    [Fact]
+    public void Compensation_reduction_is_the_records_Reduction_and_a_sweep_axis()
+    {
+        var variants = Load("kl_reduction").Variants;
+        Assert.Equal(["default", "reduction=mean,weight=0.1", "reduction=sum,weight=0.1"], variants.Select(v => v.Variant));
+        Assert.Equal(new BidirectionalKl(1, Reduction: DivergenceReduction.Sum), variants[0].Dropout.Compensation);
+        Assert.Equal(new BidirectionalKl(0.1), variants[1].Dropout.Compensation);
+        Assert.Equal(Presets.HiddenKey(klWeight: 0.1).ToString(), variants[1].Dropout.ToString());
+        Assert.Equal(new BidirectionalKl(0.1, Reduction: DivergenceReduction.Sum), variants[2].Dropout.Compensation);
+        Assert.Equal(new JsToInference(2, DivergenceReduction.Sum), Load("js_reduction").Variants.Single().Dropout.Compensation);
     }
 
     [Fact]

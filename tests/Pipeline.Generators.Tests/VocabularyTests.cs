@@ -33,6 +33,7 @@ public class VocabularyTests
         Assert.Equal(YamlVocabulary.NamesOf<HeadKind>(), Read.Heads.Names);
         Assert.Equal(YamlVocabulary.NamesOf<Precision>(), Read.Precisions.Names);
         Assert.Equal(YamlVocabulary.NamesOf<KlBranches>(), Read.Branches.Names);
+        Assert.Equal(YamlVocabulary.NamesOf<DivergenceReduction>(), Read.Reductions.Names);
         Assert.Equal(YamlVocabulary.CompensationKinds, Read.Compensations.Select(c => c.Yaml));
         Assert.Equal(PresetCatalog.Names, Read.Presets.Select(p => p.Yaml));
 
@@ -47,6 +48,9 @@ public class VocabularyTests
         Assert.Equal(new Model.PresetCompensation("bidirectional_kl", "klWeight", 1.0), hiddenKey.Compensation);
         Assert.Equal("attention_logits", Read.Preset("dropkey")!.DropsAt);
         Assert.Equal("one", Read.Compensation("bidirectional_kl")!.DefaultBranches);
+        // Every kind that compares two distributions takes a reduction (default mean); "none" has none.
+        Assert.Equal(["mean", "mean", "mean"], Read.Compensations.Where(c => c.HasWeight).Select(c => c.DefaultReduction));
+        Assert.Null(Read.Compensation("none")!.DefaultReduction);
     }
 
     [Fact]
@@ -114,7 +118,7 @@ public class VocabularyTests
     [
         .. Directory.GetFiles(Core("Vocabulary"), "*.cs").Select(f => "Vocabulary/" + Path.GetFileName(f)).Order(StringComparer.Ordinal),
         "Dropout/DropPattern.cs", "Dropout/DropPosition.cs", "Dropout/DropSpec.cs", "Dropout/DropoutPlan.cs",
-        "Dropout/LayerSelection.cs", "Dropout/Presets.cs", "Compensation/CompensationMeasure.cs", "Lora/LoraOptions.cs",
+        "Dropout/LayerSelection.cs", "Dropout/Presets.cs", "Compensation/CompensationMeasure.cs", "Compensation/DivergenceReduction.cs", "Lora/LoraOptions.cs",
         "Models/Pooling.cs", "Models/HeadKind.cs", "Models/Precision.cs",
     ];
 }

@@ -132,13 +132,16 @@ public static class SectionEmitter
         return Literals.Call("new DropSpec", args);
     }
 
-    /// <summary><c>new BidirectionalKl(w)</c>: the kind's record, with branches only when not its default.</summary>
+    /// <summary><c>new BidirectionalKl(w)</c>: the kind's record, with branches and reduction only when not their defaults.</summary>
     static string Compensation(EffectiveCompensation compensation, VocabularyModel vocabulary)
     {
         if (vocabulary.Compensation(compensation.Kind) is not { } kind) return "CompensationMeasure.None";
         var args = new List<string> { Literals.Number(compensation.Weight) };
         if (compensation.Branches is not null && compensation.Branches != kind.DefaultBranches)
             args.Add(vocabulary.Branches.Expression(compensation.Branches));
+        // Named: the reduction is not at the same position in every record.
+        if (compensation.Reduction is not null && compensation.Reduction != kind.DefaultReduction)
+            args.Add("Reduction: " + vocabulary.Reductions.Expression(compensation.Reduction));
         return $"new {kind.TypeName}({string.Join(", ", args)})";
     }
 

@@ -100,7 +100,7 @@ public sealed record LayersValue(string Kind, EquatableArray<int> Indices)
 }
 
 /// <summary>YAML <c>compensation</c> → a CompensationMeasure (a preset's own one when <c>kind</c> is left out).</summary>
-public sealed record CompensationSection(string? Kind, double? Weight, string? Branches, Located Where);
+public sealed record CompensationSection(string? Kind, double? Weight, string? Branches, Located Where, string? Reduction = null);
 
 /// <summary>YAML <c>training</c> → TrainingOptions.</summary>
 public sealed record TrainingSection(

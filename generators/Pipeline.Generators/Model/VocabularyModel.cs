@@ -30,7 +30,8 @@ public sealed record TermSet(string What, string TypeName, EquatableArray<Term> 
 
 /// <summary>A CompensationMeasure record with a [YamlName]: what its constructor takes.</summary>
 /// <param name="DefaultBranches">The YAML name of its branches parameter's default; null when it has no branches.</param>
-public sealed record CompensationKind(string Yaml, string TypeName, bool HasWeight, string? DefaultBranches);
+/// <param name="DefaultReduction">The YAML name of its reduction parameter's default (DivergenceReduction); null when it has none.</param>
+public sealed record CompensationKind(string Yaml, string TypeName, bool HasWeight, string? DefaultBranches, string? DefaultReduction = null);
 
 /// <summary>One YAML parameter of a preset method: a rate, or its pattern.</summary>
 public sealed record PresetParameter(string Key, string Name, bool IsPattern);
@@ -55,7 +56,7 @@ public sealed record PresetCompensation(string Kind, string WeightParameter, dou
 /// formats, <see cref="Metrics"/> metrics: the [CatalogName] constants of the runtime's catalogues.</param>
 public sealed record VocabularyModel(
     TermSet Positions, TermSet Patterns, TermSet SpanStarts, TermSet Normalizations,
-    TermSet LoraTargets, TermSet Poolings, TermSet Heads, TermSet Precisions, TermSet Branches,
+    TermSet LoraTargets, TermSet Poolings, TermSet Heads, TermSet Precisions, TermSet Branches, TermSet Reductions,
     EquatableArray<CompensationKind> Compensations, EquatableArray<PresetTerm> Presets,
     EquatableArray<string> Models, EquatableArray<string> Datasets, EquatableArray<string> Formats, EquatableArray<string> Metrics,
     string DefaultVariant, string? Missing)

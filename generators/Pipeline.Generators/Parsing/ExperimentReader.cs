@@ -278,13 +278,14 @@ public sealed partial class ExperimentReader
 
     CompensationSection? ReadCompensation(YamlNode node)
     {
-        if (Mapping(node, "compensation", Schema.CompensationKeys, "a mapping (kind, weight, branches)") is not { } mapped) return null;
+        if (Mapping(node, "compensation", Schema.CompensationKeys, "a mapping (kind, weight, branches, reduction)") is not { } mapped) return null;
         var (v, where) = mapped;
         var section = new CompensationSection(
             v.TryGetValue("kind", out var n) ? Name(n, "compensation.kind", vocabulary.CompensationNames) : null,
             v.TryGetValue("weight", out n) ? Number(n, "compensation.weight", NonNegative) : null,
             v.TryGetValue("branches", out n) ? Name(n, "compensation.branches", vocabulary.Branches.Map) : null,
-            where);
+            where,
+            v.TryGetValue("reduction", out n) ? Name(n, "compensation.reduction", vocabulary.Reductions.Map) : null);
         return section;
     }
 

@@ -24,7 +24,7 @@ public static class VocabularyReader
             "Pipeline.Lora.LoraTarget", "Pipeline.Models.Pooling", "Pipeline.Models.HeadKind", "Pipeline.Models.Precision",
             "Pipeline.Compensation.KlBranches", "Pipeline.Compensation.CompensationMeasure", "Pipeline.Dropout.Presets",
             "Pipeline.Models.ModelCatalog", "Pipeline.Data.BuiltIn.DatasetCatalog", "Pipeline.Data.DataFormats", "Pipeline.Metrics.TaskMetric",
-            "Pipeline.Experiments.ExperimentDefinition",
+            "Pipeline.Experiments.ExperimentDefinition", "Pipeline.Compensation.DivergenceReduction",
         };
         var found = types.Select(Type).ToArray();
         if (found.Any(t => t is null))
@@ -36,12 +36,13 @@ public static class VocabularyReader
         var position = found[0]!;
         var pattern = found[1]!;
         var branches = Terms("KL branches", found[8]!, position, pattern);
+        var reductions = Terms("reduction", found[16]!, position, pattern);
         return new VocabularyModel(
             Terms("position", position, position, pattern), Terms("pattern", pattern, position, pattern),
             Terms("span start", found[2]!, position, pattern), Terms("normalization", found[3]!, position, pattern),
             Terms("LoRA target", found[4]!, position, pattern), Terms("pooling", found[5]!, position, pattern),
-            Terms("head", found[6]!, position, pattern), Terms("precision", found[7]!, position, pattern), branches,
-            Compensations(found[9]!, found[8]!, branches), Presets(found[10]!, position, pattern),
+            Terms("head", found[6]!, position, pattern), Terms("precision", found[7]!, position, pattern), branches, reductions,
+            Compensations(found[9]!, found[8]!, found[16]!), Presets(found[10]!, position, pattern),
             Catalog(found[11]!), Catalog(found[12]!), Catalog(found[13]!), Catalog(found[14]!), defaultVariant, null);
     }
 
@@ -49,7 +50,7 @@ public static class VocabularyReader
     {
         var none = new TermSet("", "", EquatableArray<Term>.Empty);
         var nothing = EquatableArray<string>.Empty;
-        return new VocabularyModel(none, none, none, none, none, none, none, none, none,
+        return new VocabularyModel(none, none, none, none, none, none, none, none, none, none,
             EquatableArray<CompensationKind>.Empty, EquatableArray<PresetTerm>.Empty, nothing, nothing, nothing, nothing, "", missing);
     }
 
@@ -88,16 +89,17 @@ public static class VocabularyReader
         type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value)) is { } field ? Name(field) : null;
 
     /// <summary>The records deriving from CompensationMeasure in its namespace, with a [YamlName].</summary>
-    static EquatableArray<CompensationKind> Compensations(INamedTypeSymbol measure, INamedTypeSymbol branchesType, TermSet branches)
+    static EquatableArray<CompensationKind> Compensations(INamedTypeSymbol measure, INamedTypeSymbol branchesType, INamedTypeSymbol reductionType)
     {
         var kinds = new List<CompensationKind>();
         foreach (var type in measure.ContainingNamespace.GetTypeMembers())
         {
             if (!SymbolEqualityComparer.Default.Equals(type.BaseType, measure) || Name(type) is not string yaml) continue;
             var parameters = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).SelectMany(c => c.Parameters).ToList();
-            var branch = parameters.FirstOrDefault(p => SymbolEqualityComparer.Default.Equals(p.Type, branchesType));
-            kinds.Add(new CompensationKind(yaml, type.Name, parameters.Any(p => p.Name == "Weight"),
-                branch is { HasExplicitDefaultValue: true } ? Member(branchesType, branch.ExplicitDefaultValue) : null));
+            string? DefaultOf(INamedTypeSymbol enumType) =>
+                parameters.FirstOrDefault(p => SymbolEqualityComparer.Default.Equals(p.Type, enumType)) is { HasExplicitDefaultValue: true } parameter
+                    ? Member(enumType, parameter.ExplicitDefaultValue) : null;
+            kinds.Add(new CompensationKind(yaml, type.Name, parameters.Any(p => p.Name == "Weight"), DefaultOf(branchesType), DefaultOf(reductionType)));
         }
         return kinds.ToEquatableArray();
     }

@@ -118,12 +118,14 @@ public static class ExperimentValidator
                 missing(where.Span, "compensation", "kind", $"{about}; name one of {string.Join(", ", vocabulary.CompensationNames.Names)}");
                 return;
             }
-            // A key the kind's record does not take (NoCompensation: no weight; only BidirectionalKl has branches).
+            // A key the kind's record does not take (NoCompensation: no weight, no reduction; only BidirectionalKl has branches).
             var kind = vocabulary.Compensation(compensation.Kind ?? own.Kind)!;
             if (where.Has("weight") && !kind.HasWeight)
                 conflict(where.KeyOf("weight"), $"compensation: kind {kind.Yaml} has no 'weight'; remove it or name another kind");
             if (where.Has("branches") && kind.DefaultBranches is null)
                 conflict(where.KeyOf("branches"), $"compensation: kind {kind.Yaml} has no 'branches'; remove it or name another kind");
+            if (where.Has("reduction") && kind.DefaultReduction is null)
+                conflict(where.KeyOf("reduction"), $"compensation: kind {kind.Yaml} has no 'reduction' (it compares no distributions); remove it or name another kind");
             if (!kind.HasWeight) return;
         }
         var effective = Plans.Effective(dropout, compensation, vocabulary);

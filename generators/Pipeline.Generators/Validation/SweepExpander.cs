@@ -106,6 +106,14 @@ public static class SweepExpander
                     return (null, "there is no compensation to weigh; add 'compensation: {kind: …}' or use preset hiddenkey");
                 var compensation = e.Compensation ?? new CompensationSection(null, null, null, Located.At(e.Where.Span));
                 return (e with { Compensation = compensation with { Weight = x } }, null);
+            case "reduction":
+                var effective = Plans.Effective(dropout, e.Compensation, vocabulary);
+                if (effective.IsNone)
+                    return (null, "there is no compensation whose divergence to reduce; add 'compensation: {kind: …}' or use preset hiddenkey");
+                if (effective.Reduction is null)
+                    return (null, $"compensation {effective.Kind} has no reduction");
+                var reduced = e.Compensation ?? new CompensationSection(null, null, null, Located.At(e.Where.Span));
+                return (e with { Compensation = reduced with { Reduction = value.Text } }, null);
             case "lora_rank" or "lora_alpha" when e.Lora.IsNone:
                 return (null, $"lora is {Schema.NoLora} (full fine-tuning, no adapters): it has no {(axis == "lora_rank" ? "rank" : "alpha")} to sweep; remove the axis, or give 'lora' a mapping");
             case "lora_rank": return (e with { Lora = e.Lora with { Rank = (int)x } }, null);

@@ -71,6 +71,8 @@ static class ExperimentText
             Line($"  weight: {Number(d.Dropout.Compensation.Weight)}");
         if (d.Dropout.Compensation is BidirectionalKl kl)
             Line($"  branches: {Name(kl.Branches)}");
+        if (d.Dropout.Compensation is not NoCompensation)
+            Line($"  reduction: {Name(d.Dropout.Compensation.Reduction)}");
         Line("training:");
         Line($"  epochs: {d.Training.Epochs}");
         Line($"  batch_size: {d.Training.BatchSize}");
@@ -97,7 +99,9 @@ static class ExperimentText
     {
         string drops = plan.Drops.Count == 0 ? "none"
             : string.Join(" + ", plan.Drops.Select(s => $"{Name(s.Position)}/{Name(s.Pattern)}@{Number(s.Rate)}"));
-        return plan.Compensation is NoCompensation ? drops : $"{drops}, {YamlVocabulary.NameOf(plan.Compensation)} w={Number(plan.Compensation.Weight)}";
+        if (plan.Compensation is NoCompensation) return drops;
+        string reduction = plan.Compensation.Reduction == DivergenceReduction.Mean ? "" : $" reduction={Name(plan.Compensation.Reduction)}";
+        return $"{drops}, {YamlVocabulary.NameOf(plan.Compensation)} w={Number(plan.Compensation.Weight)}{reduction}";
     }
 
     public static string Model(ModelOptions model) => model.Name ?? model.Path ?? "?";

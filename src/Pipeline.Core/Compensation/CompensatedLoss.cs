@@ -22,6 +22,7 @@ public static class CompensatedLoss
     public static StepLoss Compute(TaskModel model, FineTuningTask task, EncoderBatch batch, Tensor targets, DropoutPlan plan)
     {
         using var scope = NewDisposeScope();
+        var reduction = plan.Compensation.Reduction;
         var result = plan.Compensation switch
         {
             NoCompensation => Plain(model.Forward(batch, plan)),
@@ -54,7 +55,7 @@ public static class CompensatedLoss
             var first = model.Forward(batch, plan);
             ModelOutput second;
             using (no_grad()) second = model.Forward(batch, plan);
-            return Combine(first, task.Loss(first, targets), task.Divergence(ConsistencyDivergence.SymmetricKl, first, second, targets) * weight);
+            return Combine(first, task.Loss(first, targets), task.Divergence(ConsistencyDivergence.SymmetricKl, first, second, targets, reduction) * weight);
         }
 
         // R-Drop: both passes back-propagate; the task loss is their mean.
@@ -63,7 +64,7 @@ public static class CompensatedLoss
             var first = model.Forward(batch, plan);
             var second = model.Forward(batch, plan);
             var loss = 0.5 * (task.Loss(first, targets) + task.Loss(second, targets));
-            return Combine(first, loss, task.Divergence(ConsistencyDivergence.SymmetricKl, first, second, targets) * weight);
+            return Combine(first, loss, task.Divergence(ConsistencyDivergence.SymmetricKl, first, second, targets, reduction) * weight);
         }
 
         // Eq. 12: KL(P1‖P) with P the inference output (eval mode: no dropout of any kind), under no-grad.
@@ -80,7 +81,7 @@ public static class CompensatedLoss
             {
                 model.train();
             }
-            return Combine(dropped, task.Loss(dropped, targets), task.Divergence(ConsistencyDivergence.Kl, dropped, inference, targets) * weight);
+            return Combine(dropped, task.Loss(dropped, targets), task.Divergence(ConsistencyDivergence.Kl, dropped, inference, targets, reduction) * weight);
         }
 
         // HiddenCut's official loss: task(uncut) + task(cut) + w·JS, both passes back-propagate; the uncut
@@ -90,7 +91,7 @@ public static class CompensatedLoss
             var uncut = model.Forward(batch, DropoutPlan.None);
             var cut = model.Forward(batch, plan);
             var loss = task.Loss(uncut, targets) + task.Loss(cut, targets);
-            return Combine(cut, loss, task.Divergence(ConsistencyDivergence.HiddenCutJs, uncut, cut, targets) * weight);
+            return Combine(cut, loss, task.Divergence(ConsistencyDivergence.HiddenCutJs, uncut, cut, targets, reduction) * weight);
         }
     }
 

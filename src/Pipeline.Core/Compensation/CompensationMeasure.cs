@@ -12,6 +12,12 @@ public abstract record CompensationMeasure
 
     public abstract double Weight { get; }
 
+    /// <summary>How the divergence is reduced over a batch's rows (<see cref="DivergenceReduction"/>); mean for the kinds without one.</summary>
+    public virtual DivergenceReduction Reduction => DivergenceReduction.Mean;
+
+    /// <summary>", sum" when the reduction is not the default mean: the plan's text is unchanged for the default.</summary>
+    protected string ReductionSuffix => Reduction == DivergenceReduction.Mean ? "" : $", {YamlVocabulary.NameOf(Reduction)}";
+
     /// <summary>How many forward passes a training step makes (for cost reports: KL ≈ +50% time, paper §Limitations).</summary>
     public abstract int ForwardPasses { get; }
 
@@ -46,13 +52,18 @@ public enum KlBranches
     Both,
 }
 
-/// <summary>Bidirectional KL between two dropout passes (Eq. 11, R-Drop). Regression: MSE between the passes' pooled last-layer representations.</summary>
+/// <summary>
+/// Bidirectional KL between two dropout passes (Eq. 11, R-Drop). Regression: MSE between the passes' pooled
+/// last-layer representations. <paramref name="Reduction"/>: mean (default) or sum over the batch's rows.
+/// </summary>
 [YamlName("bidirectional_kl")]
-public sealed record BidirectionalKl(double Weight, KlBranches Branches = KlBranches.OneWithGradient) : CompensationMeasure
+public sealed record BidirectionalKl(double Weight, KlBranches Branches = KlBranches.OneWithGradient, DivergenceReduction Reduction = DivergenceReduction.Mean)
+    : CompensationMeasure
 {
     public override double Weight { get; } = Weight;
+    public override DivergenceReduction Reduction { get; } = Reduction;
     public override int ForwardPasses => 2;
-    public override string ToString() => $"bidirectional_kl(w={Weight:0.###}{(Branches == KlBranches.Both ? ", both branches" : "")})";
+    public override string ToString() => $"bidirectional_kl(w={Weight:0.###}{(Branches == KlBranches.Both ? ", both branches" : "")}{ReductionSuffix})";
 }
 
 /// <summary>
@@ -60,11 +71,12 @@ public sealed record BidirectionalKl(double Weight, KlBranches Branches = KlBran
 /// under no-grad. Despite the name it is a one-directional KL.
 /// </summary>
 [YamlName("js_to_inference")]
-public sealed record JsToInference(double Weight) : CompensationMeasure
+public sealed record JsToInference(double Weight, DivergenceReduction Reduction = DivergenceReduction.Mean) : CompensationMeasure
 {
     public override double Weight { get; } = Weight;
+    public override DivergenceReduction Reduction { get; } = Reduction;
     public override int ForwardPasses => 2;
-    public override string ToString() => $"js_to_inference(w={Weight:0.###})";
+    public override string ToString() => $"js_to_inference(w={Weight:0.###}{ReductionSuffix})";
 }
 
 /// <summary>
@@ -72,9 +84,10 @@ public sealed record JsToInference(double Weight) : CompensationMeasure
 /// plan-free pass and q the dropout pass, both carrying gradients.
 /// </summary>
 [YamlName("hiddencut_js")]
-public sealed record HiddenCutJs(double Weight) : CompensationMeasure
+public sealed record HiddenCutJs(double Weight, DivergenceReduction Reduction = DivergenceReduction.Mean) : CompensationMeasure
 {
     public override double Weight { get; } = Weight;
+    public override DivergenceReduction Reduction { get; } = Reduction;
     public override int ForwardPasses => 2;
-    public override string ToString() => $"hiddencut_js(w={Weight:0.###})";
+    public override string ToString() => $"hiddencut_js(w={Weight:0.###}{ReductionSuffix})";
 }

@@ -24,7 +24,8 @@ public sealed record RunConfig(
         d.Dropout.Drops.Select(s => new RunDrop(YamlVocabulary.NameOf(s.Position), YamlVocabulary.NameOf(s.Pattern), s.Rate, s.Layers.ToString(),
             YamlVocabulary.NameOf(s.EffectiveSpanStart), YamlVocabulary.NameOf(s.EffectiveNormalization))).ToList(),
         new RunCompensation(YamlVocabulary.NameOf(d.Dropout.Compensation), d.Dropout.Compensation.Weight,
-            d.Dropout.Compensation is BidirectionalKl kl ? YamlVocabulary.NameOf(kl.Branches) : null),
+            d.Dropout.Compensation is BidirectionalKl kl ? YamlVocabulary.NameOf(kl.Branches) : null,
+            d.Dropout.Compensation is NoCompensation ? null : YamlVocabulary.NameOf(d.Dropout.Compensation.Reduction)),
         d.Training,
         new Dictionary<string, string>
         {
@@ -41,4 +42,5 @@ public sealed record RunLora(int Rank, double Alpha, IReadOnlyList<string> Targe
 
 public sealed record RunDrop(string Position, string Pattern, double Rate, string Layers, string SpanStart, string Normalization);
 
-public sealed record RunCompensation(string Kind, double Weight, string? Branches);
+/// <summary>The compensation; <c>Reduction</c> (mean or sum over the batch's rows) is null for kind none.</summary>
+public sealed record RunCompensation(string Kind, double Weight, string? Branches, string? Reduction);

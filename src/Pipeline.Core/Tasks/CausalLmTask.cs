@@ -124,8 +124,11 @@ public sealed class CausalLmTask : FineTuningTask
     }
 
     /// <summary>The divergence per target token between the passes' next-token distributions, averaged over target tokens.</summary>
-    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets) =>
-        Divergences.Of(kind, output.Logits, reference.Logits, targets.ne(Ignored));
+    // Per target token; under DivergenceReduction.Sum summed over every target token of the batch (R-Drop's
+    // fairseq code sums its token-level KL the same way, padding masked).
+    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets,
+        DivergenceReduction reduction = DivergenceReduction.Mean) =>
+        Divergences.Of(kind, output.Logits, reference.Logits, targets.ne(Ignored), reduction);
 
     /// <summary>Per example [B, 3]: summed negative log-likelihood of its target tokens, their number, and how many the argmax gets right.</summary>
     public override Tensor EvaluationRows(ModelOutput output, Tensor targets)

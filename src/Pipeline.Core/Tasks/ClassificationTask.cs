@@ -36,8 +36,9 @@ public sealed class ClassificationTask : PredictionTask
     public override Tensor Loss(ModelOutput output, Tensor targets) =>
         functional.cross_entropy(output.Logits, targets, label_smoothing: labelSmoothing);
 
-    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets) =>
-        Divergences.Of(kind, output.Logits, reference.Logits);
+    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets,
+        DivergenceReduction reduction = DivergenceReduction.Mean) =>
+        Divergences.Of(kind, output.Logits, reference.Logits, reduction: reduction);
 
     public override IReadOnlyList<Target> Decode(IReadOnlyList<float[]> outputs) =>
         outputs.Select(o => (Target)new ClassTarget(Array.IndexOf(o, o.Max()))).ToList();

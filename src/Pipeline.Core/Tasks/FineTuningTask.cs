@@ -54,9 +54,11 @@ public abstract class FineTuningTask
 
     /// <summary>
     /// The consistency loss between two passes (<paramref name="reference"/> is P2, or the inference pass);
-    /// <paramref name="targets"/> are the batch's, for tasks that compare only some positions.
+    /// <paramref name="targets"/> are the batch's, for tasks that compare only some positions;
+    /// <paramref name="reduction"/> says how the rows the task compares (examples, target tokens) are combined.
     /// </summary>
-    public abstract Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets);
+    public abstract Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets,
+        DivergenceReduction reduction = DivergenceReduction.Mean);
 
     /// <summary>
     /// What evaluation keeps of a pass, one row per example [B, K]: the head's outputs by default (class logits, a

@@ -26,8 +26,9 @@ public sealed class RegressionTask : PredictionTask
     public override Tensor Loss(ModelOutput output, Tensor targets) =>
         functional.mse_loss(output.Logits.squeeze(-1), targets.to(output.Logits.dtype));
 
-    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets) =>
-        Divergences.RepresentationMse(output.Representation, reference.Representation);
+    public override Tensor Divergence(ConsistencyDivergence kind, ModelOutput output, ModelOutput reference, Tensor targets,
+        DivergenceReduction reduction = DivergenceReduction.Mean) =>
+        Divergences.RepresentationMse(output.Representation, reference.Representation, reduction);
 
     public override IReadOnlyList<Target> Decode(IReadOnlyList<float[]> outputs) =>
         outputs.Select(o => (Target)new NumberTarget(o[0])).ToList();

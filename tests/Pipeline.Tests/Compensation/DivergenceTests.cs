@@ -20,10 +20,43 @@ public class DivergenceTests
     [Fact]
     public void The_symmetric_KL_equals_a_hand_computation()
     {
-        // Row 1: KL(p‖q) = .25 ln .5 + .75 ln 1.5 = 0.130812; KL(q‖p) = .5 ln 2 + .5 ln(2/3) = 0.143841.
-        double expected = (0.5 * (Kl(PRows[0], QRows[0]) + Kl(QRows[0], PRows[0])) + 0.5 * (Kl(PRows[1], QRows[1]) + Kl(QRows[1], PRows[1]))) / 2;
-        Assert.Equal(0.137327, 0.5 * (Kl(PRows[0], QRows[0]) + Kl(QRows[0], PRows[0])), 6);
-        Assert.Equal(expected, Divergences.SymmetricKl(P, Q).item<double>(), 12);
+        // Row 1: KL(p‖q) = .25 ln .5 + .75 ln 1.5 = 0.130812; KL(q‖p) = .5 ln 2 + .5 ln(2/3) = 0.143841; ½ sum = 0.137327.
+        // Row 2 is row 1 mirrored ((½, ½) against (¾, ¼)), so its symmetric KL is the same number.
+        Assert.Equal(0.137327, Divergences.SymmetricKl(P[..1], Q[..1]).item<double>(), 6);
+        Assert.Equal(0.137327, Divergences.SymmetricKl(P, Q).item<double>(), 6);
+    }
+
+    [Fact]
+    public void Sum_reduction_adds_the_rows_where_mean_averages_them()
+    {
+        // Per row: 0.137327 each (above); two rows.
+        Assert.Equal(2 * 0.137327, Divergences.SymmetricKl(P, Q, reduction: DivergenceReduction.Sum).item<double>(), 5);
+        double klRows = Kl(PRows[0], QRows[0]) + Kl(PRows[1], QRows[1]);
+        Assert.Equal(klRows, Divergences.Kl(P, Q, reduction: DivergenceReduction.Sum).item<double>(), 12);
+        Assert.Equal(klRows / 2, Divergences.Kl(P, Q).item<double>(), 12);
+    }
+
+    [Fact]
+    public void For_token_distributions_sum_adds_every_target_token_of_the_batch_and_mean_averages_them()
+    {
+        // [B=2, T=2, V=2], each sequence P's two rows: sequence 0 has two target tokens, sequence 1 only its first (the second is padding).
+        var p = stack(new[] { P, P }).view(2, 2, 2);
+        var q = stack(new[] { Q, Q }).view(2, 2, 2);
+        var targets = tensor(new[] { 1L, 1, 1, 0 }).view(2, 2);
+        double row0 = Kl(PRows[0], QRows[0]), row1 = Kl(PRows[1], QRows[1]);
+        double tokens = row0 + row1 + row0;
+        Assert.Equal(tokens, Divergences.Kl(p, q, targets, DivergenceReduction.Sum).item<double>(), 12);
+        Assert.Equal(tokens / 3, Divergences.Kl(p, q, targets).item<double>(), 12);
+    }
+
+    [Fact]
+    public void For_regression_sum_adds_each_examples_mean_squared_difference()
+    {
+        var a = tensor(new[] { 1f, 2f, 0f, 0f }).view(2, 2);
+        var b = tensor(new[] { 0f, 0f, 0f, 4f }).view(2, 2);
+        // Example 0: (1 + 4) / 2 = 2.5; example 1: 16 / 2 = 8.
+        Assert.Equal(2.5 + 8, Divergences.RepresentationMse(a, b, DivergenceReduction.Sum).item<float>(), 6);
+        Assert.Equal((2.5 + 8) / 2, Divergences.RepresentationMse(a, b).item<float>(), 6);
     }
 
     [Fact]

@@ -31,9 +31,74 @@ public class PlanTests
     [MemberData(nameof(EveryPositionAndPattern))]
     public void A_plan_with_rate_zero_is_bit_identical_to_no_plan(DropPosition position, DropPattern pattern)
     {
+        // Through the plan: a rate-0 spec is inactive (DropSpec.IsActive), so the model never asks for its mask.
+        // That the masks themselves drop nothing at rate 0 is the next test's claim.
         var none = Logits(null);
         var zero = Logits(new DropoutPlan(new DropSpec(position, pattern, 0.0)));
         Assert.True(TinyModels.Same(none, zero), $"{position}/{pattern} at rate 0 changed the output");
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryPositionAndPattern))]
+    public void At_rate_zero_the_mask_code_drops_nothing(DropPosition position, DropPattern pattern)
+    {
+        // The model's own pieces (embeddings, a layer, the head) are handed the rate-0 spec directly, past the
+        // plan's filter of inactive specs, so the masks are drawn and applied.
+        var model = TinyModels.Classifier();
+        var bert = (Pipeline.Models.Bert.BertModel)model.Backbone;
+        var batch = TinyModels.Batch();
+        var real = batch.AttentionMask.to(ScalarType.Bool);
+        var zero = new DropSpec(position, pattern, 0.0);
+        using var scope = NewDisposeScope();
+        manual_seed(99);
+        var embedded = bert.embeddings.Forward(batch, real, null);
+        switch (position)
+        {
+            case DropPosition.Input:
+                Assert.True(TinyModels.Same(embedded, bert.embeddings.Forward(batch, real, zero)), $"input/{pattern} at rate 0 changed the embeddings");
+                break;
+            case DropPosition.Output:
+                var hidden = bert.Forward(batch);
+                Assert.True(TinyModels.Same(model.Head.Forward(hidden, batch.AttentionMask, null, bert).Logits,
+                    model.Head.Forward(hidden, batch.AttentionMask, zero, bert).Logits), $"output/{pattern} at rate 0 changed the logits");
+                break;
+            default:
+                // The layer's drops as the plan routes a spec at this position (DropHead apart), with the rate set to 0.
+                var routed = Pipeline.Models.LayerDrops.For(new DropoutPlan(zero with { Rate = 0.5 }), 0, 2);
+                DropSpec? Zero(DropSpec? spec) => spec is null ? null : spec with { Rate = 0 };
+                var drops = new Pipeline.Models.LayerDrops(Zero(routed.Logits), Zero(routed.Weights), Zero(routed.Hidden), routed.WholeHeads.Select(s => Zero(s)!).ToList());
+                var padding = DropMasks.PaddingMask(real, embedded.dtype);
+                var layer = bert.encoder.layer[0];
+                var plain = layer.Forward(embedded, real, padding, Pipeline.Models.LayerDrops.None);
+                var dropped = layer.Forward(embedded, real, padding, drops);
+                // The explicit attention path (DropAttention, the attention-guided start) computes the softmax itself:
+                // the same function as the fused path, not the same bits.
+                if (drops.AttentionPath == Pipeline.Models.AttentionPath.Explicit)
+                    Assert.True(plain.allclose(dropped, rtol: 1e-5, atol: 1e-6), $"{position}/{pattern} at rate 0 changed the layer's output");
+                else
+                    Assert.True(TinyModels.Same(plain, dropped), $"{position}/{pattern} at rate 0 changed the layer's output");
+                break;
+        }
+    }
+
+    [Fact]
+    public void At_rate_zero_every_mask_keeps_everything()
+    {
+        using var scope = NewDisposeScope();
+        var real = TinyModels.Batch().AttentionMask.to(ScalarType.Bool);
+        manual_seed(1);
+        foreach (var pattern in new[] { DropPattern.Element, DropPattern.Column, DropPattern.Span })
+        {
+            var keep = DropMasks.AttentionKeep(new DropSpec(DropPosition.AttentionLogits, pattern, 0), real, heads: 4, queryLength: 12);
+            Assert.True(keep.all().item<bool>(), $"attention {pattern}");
+        }
+        foreach (var pattern in new[] { DropPattern.Column, DropPattern.Span, DropPattern.Feature })
+        {
+            var keep = DropMasks.TokenKeep(new DropSpec(DropPosition.Hidden, pattern, 0), real, 32, ScalarType.Float32);
+            Assert.True(keep.eq(1).all().item<bool>(), $"token {pattern}");
+        }
+        Assert.False(DropMasks.Span(real, 0, attentionReceived: rand(4, 12)).any().item<bool>(), "attention-guided span");
+        Assert.True(HeadDropout.Scale(new DropSpec(DropPosition.AttentionLogits, DropPattern.Head, 0), 4, 4, ScalarType.Float32, CPU).eq(1).all().item<bool>(), "head");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Pipeline.Lora;
 using Pipeline.Models;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace Pipeline.Tests.Lora;
 
@@ -75,11 +76,42 @@ public class LoraTests
         Assert.Equal(new[] { 8.3f, 1.7f }, y.data<float>().ToArray().Select(v => MathF.Round(v, 5)).ToArray());
     }
 
-    [Fact]
-    public void RsLora_scales_by_alpha_over_the_square_root_of_the_rank()
+    [Theory]
+    [InlineData(false, 2.0)] // α / r = 8 / 4
+    [InlineData(true, 4.0)]  // rsLoRA: α / √r = 8 / 2
+    public void In_a_model_built_by_the_factory_each_adapter_adds_B_A_x_times_its_scaling(bool rsLora, double scaling)
     {
-        Assert.Equal(16.0 / 8, new LoraOptions(Rank: 8, Alpha: 16).ScalingFor(8));
-        Assert.Equal(16.0 / Math.Sqrt(8), new LoraOptions(Rank: 8, Alpha: 16, UseRsLora: true).ScalingFor(8));
+        var model = TinyModels.Classifier(lora: new LoraOptions(Rank: 4, Alpha: 8, UseRsLora: rsLora));
+        var adapters = LoraParameters.Adapters(model).ToList();
+        Assert.Equal(2 * 2, adapters.Count); // 2 layers × {query, value}
+        using var scope = NewDisposeScope();
+        manual_seed(17);
+        foreach (var adapter in adapters)
+        {
+            using (no_grad()) adapter.B.weight!.normal_(0, 0.5);
+            var x = randn(3, 32);
+            var added = adapter.call(x) - functional.linear(x, adapter.Weight, adapter.Bias);
+            var expected = scaling * x.matmul(adapter.A.weight!.t()).matmul(adapter.B.weight!.t());
+            Assert.True(added.allclose(expected, rtol: 1e-4, atol: 1e-5), $"scaling {scaling} (rsLoRA {rsLora})");
+        }
+    }
+
+    [Fact]
+    public void In_a_model_built_by_the_factory_A_starts_Kaiming_uniform_and_B_at_zero()
+    {
+        // PEFT: kaiming_uniform_(A, a=√5), i.e. U(−1/√fan_in, 1/√fan_in); B = 0.
+        var adapters = LoraParameters.Adapters(TinyModels.Classifier(lora: new LoraOptions(Rank: 8, Alpha: 16))).ToList();
+        using var scope = NewDisposeScope();
+        var a = cat(adapters.Select(adapter => adapter.A.weight!.detach().flatten()).ToList(), 0).to(ScalarType.Float64);
+        double bound = 1 / Math.Sqrt(32);                         // fan_in = hidden size 32
+        Assert.Equal(4 * 8 * 32, a.shape[0]);
+        Assert.True(a.abs().max().item<double>() <= bound, "inside the Kaiming-uniform bound");
+        Assert.True(a.abs().max().item<double>() > 0.95 * bound, "reaching it (1,024 uniform draws)");
+        // Uniform on ±b: variance b²/3 (relative standard error ≈ 3% here), mean 0 (standard error ≈ 0.018 b).
+        Assert.InRange(a.var().item<double>() / (bound * bound / 3), 0.88, 1.12);
+        Assert.InRange(a.mean().item<double>() / bound, -0.08, 0.08);
+        Assert.All(adapters, adapter => Assert.True(adapter.B.weight!.eq(0).all().item<bool>(), "B starts at zero"));
+        Assert.NotEqual(adapters[0].A.weight!.data<float>().ToArray(), adapters[1].A.weight!.data<float>().ToArray());
     }
 
     [Fact]
