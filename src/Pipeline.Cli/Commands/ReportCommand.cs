@@ -11,14 +11,24 @@ static class ReportCommand
         var experiment = new Argument<string?>("experiment") { Description = "Only this experiment (default: all).", Arity = ArgumentArity.ZeroOrOne };
         var runs = new Option<string>("--out") { Description = "The runs folder.", DefaultValueFactory = _ => "runs" };
         var json = JsonReport.Option();
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "Compare every other experiment's best variant with this experiment's on the test split: paired bootstrap over the test examples, Wilcoxon and sign tests over the seeds.",
+        };
+        var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples (seeded, so the report is deterministic).", DefaultValueFactory = _ => 10_000 };
         var command = new Command("report", "Summarise the complete runs: per experiment and variant, the median over seeds of the best dev score, test score and losses.")
         {
-            experiment, runs, json,
+            experiment, runs, json, baseline, resamples,
         };
         command.SetAction(parse =>
         {
-            var report = RunReport.Collect(parse.GetValue(runs)!, parse.GetValue(experiment));
+            string root = parse.GetValue(runs)!;
+            if (parse.GetValue(baseline) is not null && parse.GetValue(experiment) is not null)
+                throw new ArgumentException("--baseline compares experiments: leave out the experiment argument");
+            var report = RunReport.Collect(root, parse.GetValue(experiment));
             Print(report);
+            if (parse.GetValue(baseline) is { } baselineName)
+                Print(SignificanceReport.Against(root, report, baselineName, parse.GetValue(resamples)));
             JsonReport.WriteIfAsked(parse.GetValue(json), report);
             return 0;
         });
@@ -51,5 +61,21 @@ static class ReportCommand
         }
         foreach (string directory in report.Incomplete)
             Console.WriteLine($"not complete: {directory} (still running, or interrupted: 'run … --resume' or 'sweep' continues it)");
+    }
+
+    static void Print(SignificanceResult result)
+    {
+        var b = result.Baseline;
+        int resamples = result.Rows.FirstOrDefault()?.Bootstrap.Resamples ?? 0;
+        Console.WriteLine();
+        Console.WriteLine($"significance against {b.Experiment} [{b.Variant}], test {b.Primary}; Δ = method − baseline (pooled test examples of the common seeds)");
+        Console.WriteLine($"{"experiment",-30} {"variant",-24} {"seeds",-10} {"Δ test",8} {"95% CI",19} {"p boot",7} {"p Wilcoxon",10} {"p sign",7}");
+        foreach (var r in result.Rows)
+            Console.WriteLine($"{r.Experiment,-30} {r.Variant,-24} {string.Join(",", r.Seeds),-10} {r.Bootstrap.Difference,8:+0.0000;-0.0000;0.0000} " +
+                $"{$"[{r.Bootstrap.Low:+0.0000;-0.0000;0.0000}, {r.Bootstrap.High:+0.0000;-0.0000;0.0000}]",19} {r.Bootstrap.PValue,7:F4} {r.Wilcoxon,10:F4} {r.Sign,7:F4}");
+        foreach (string line in result.Skipped)
+            Console.WriteLine($"not compared: {line}");
+        Console.WriteLine($"p boot: paired bootstrap over the test examples ({resamples:N0} resamples, seeded), two-sided; p Wilcoxon / p sign: exact two-sided " +
+            "tests of the per-seed test differences (5 seeds cannot go below 0.0625); each method at its best variant on dev");
     }
 }

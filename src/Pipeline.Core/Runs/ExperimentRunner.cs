@@ -82,6 +82,11 @@ public static class ExperimentRunner
         var testPredictions = Evaluation.Predict(model, task, test, definition.Training.BatchSize, device, generate: true);
         var testMetrics = Evaluation.Score(task, testPredictions);
         if (testPredictions.Generated is { } generated) store.WritePredictions(data.Test, generated);
+        if (task is PredictionTask prediction)
+        {
+            var (predicted, gold) = prediction.ExampleNumbers(testPredictions);
+            store.WriteTestExamples(predicted, gold);
+        }
         store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
         return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
     }

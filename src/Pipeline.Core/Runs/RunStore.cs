@@ -16,6 +16,9 @@ namespace Pipeline.Runs;
 /// <item><c>history.csv</c> — one row per evaluation;</item>
 /// <item><c>predictions.jsonl</c> — generation tasks: the text generated for each test example, with its prompt and
 /// references (the test metrics score exactly these);</item>
+/// <item><c>test_examples.csv</c> — tasks that predict a label or value: each test example's prediction and gold
+/// target as the metrics read them (class index or value), in the test split's order, for paired significance
+/// tests between runs (<see cref="Statistics.PairedComparison"/>);</item>
 /// <item><c>adapter.bin</c> — the best evaluation's trainable weights (LoRA adapters and head); with full
 /// fine-tuning (<c>lora: none</c>) <c>model.bin</c> instead: every weight of backbone and head (HF's
 /// adapter_model / model);</item>
@@ -35,6 +38,7 @@ public sealed class RunStore(string root, string experiment, string variant, int
     public string AdapterFile => Path.Combine(Directory, "adapter.bin");
     public string ModelFile => Path.Combine(Directory, "model.bin");
     public string PredictionsFile => Path.Combine(Directory, "predictions.jsonl");
+    public string TestExamplesFile => Path.Combine(Directory, "test_examples.csv");
     public string CheckpointDirectory => Path.Combine(Directory, "checkpoint");
 
     public string LockFile => Directory + ".lock";
@@ -93,6 +97,33 @@ public sealed class RunStore(string root, string experiment, string variant, int
             return JsonSerializer.Serialize(new PredictionLine(example.Text, text, target.References), JsonLines);
         });
         AtomicFile.WriteAllText(PredictionsFile, string.Join("\n", lines) + "\n");
+    }
+
+    /// <summary>Each test example's prediction and gold target (<see cref="PredictionTask.ExampleNumbers"/>), one CSV row each.</summary>
+    public void WriteTestExamples(double[] predicted, double[] gold)
+    {
+        var csv = new StringBuilder("predicted,gold\n");
+        for (int i = 0; i < predicted.Length; i++)
+            csv.Append(I(predicted[i])).Append(',').Append(I(gold[i])).Append('\n');
+        AtomicFile.WriteAllText(TestExamplesFile, csv.ToString());
+    }
+
+    /// <summary>
+    /// The test examples a complete run recorded, or null for a run made before runs recorded them (or for a
+    /// generation task, whose texts are in <c>predictions.jsonl</c>).
+    /// </summary>
+    public (double[] Predicted, double[] Gold)? ReadTestExamples()
+    {
+        if (!File.Exists(TestExamplesFile)) return null;
+        var rows = File.ReadLines(TestExamplesFile).Skip(1).Select((line, i) =>
+        {
+            var cells = line.Split(',');
+            if (cells.Length != 2 || !double.TryParse(cells[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double p)
+                || !double.TryParse(cells[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double g))
+                throw new InvalidDataException($"{TestExamplesFile}:{i + 2}: expected 'predicted,gold' numbers, got '{line}'");
+            return (p, g);
+        }).ToList();
+        return (rows.Select(r => r.p).ToArray(), rows.Select(r => r.g).ToArray());
     }
 
     /// <summary>Writes the results (adapter or model, history, metrics — metrics last) and removes the checkpoint.</summary>

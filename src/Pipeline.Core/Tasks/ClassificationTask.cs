@@ -44,8 +44,9 @@ public sealed class ClassificationTask : PredictionTask
         outputs.Select(o => (Target)new ClassTarget(Array.IndexOf(o, o.Max()))).ToList();
 
     public override IReadOnlyDictionary<string, double> Score(IReadOnlyList<Target> predicted, IReadOnlyList<Target> gold) =>
-        Compute(metrics, Indices(predicted, "prediction"), Indices(gold, "gold label"));
+        Compute(metrics, Numbers(predicted, "prediction"), Numbers(gold, "gold label"));
 
-    static double[] Indices(IReadOnlyList<Target> targets, string what) =>
+    /// <summary>Class indices.</summary>
+    public override double[] Numbers(IReadOnlyList<Target> targets, string what) =>
         targets.Select(t => (double)Expect<ClassTarget>(t, what).Index).ToArray();
 }

@@ -138,6 +138,16 @@ public abstract class PredictionTask : FineTuningTask
     public override IReadOnlyDictionary<string, double> Evaluate(Predictions predictions) =>
         Score(Decode(predictions.Outputs), predictions.Gold);
 
+    /// <summary>The numbers the metrics read (<see cref="TaskMetric.Compute"/>), one per target: class indices or values.</summary>
+    public abstract double[] Numbers(IReadOnlyList<Target> targets, string what);
+
+    /// <summary>
+    /// Each example's prediction and gold target as the metrics read them: what a run keeps of its test split
+    /// (<c>test_examples.csv</c>) so that any metric can be recomputed on resampled examples (paired bootstrap).
+    /// </summary>
+    public (double[] Predicted, double[] Gold) ExampleNumbers(Predictions predictions) =>
+        (Numbers(Decode(predictions.Outputs), "prediction"), Numbers(predictions.Gold, "gold target"));
+
     /// <summary>The primary metric, then the companions, each once.</summary>
     protected static IReadOnlyDictionary<string, double> Compute(IEnumerable<TaskMetric> metrics, double[] predicted, double[] gold) =>
         metrics.DistinctBy(m => m.Name).ToDictionary(m => m.Name, m => m.Compute(predicted, gold));

@@ -34,8 +34,9 @@ public sealed class RegressionTask : PredictionTask
         outputs.Select(o => (Target)new NumberTarget(o[0])).ToList();
 
     public override IReadOnlyDictionary<string, double> Score(IReadOnlyList<Target> predicted, IReadOnlyList<Target> gold) =>
-        Compute([Primary, TaskMetric.Pearson, TaskMetric.Spearman], Values(predicted, "prediction"), Values(gold, "gold value"));
+        Compute([Primary, TaskMetric.Pearson, TaskMetric.Spearman], Numbers(predicted, "prediction"), Numbers(gold, "gold value"));
 
-    static double[] Values(IReadOnlyList<Target> targets, string what) =>
+    /// <summary>The values.</summary>
+    public override double[] Numbers(IReadOnlyList<Target> targets, string what) =>
         targets.Select(t => (double)Expect<NumberTarget>(t, what).Value).ToArray();
 }
