@@ -9,7 +9,14 @@ static class ReportCommand
     public static Command Create()
     {
         var experiment = new Argument<string?>("experiment") { Description = "Only this experiment (default: all).", Arity = ArgumentArity.ZeroOrOne };
-        var runs = new Option<string>("--out") { Description = "The runs folder.", DefaultValueFactory = _ => "runs" };
+        var runs = new Option<string>("--out") { Description = "The runs folder, or a run summary file written by --export.", DefaultValueFactory = _ => "runs" };
+        var format = new Option<string>("--format")
+        {
+            Description = "text: tables on the terminal; markdown: report.md with figures (PNG, and the CSV of each) in --output.",
+            DefaultValueFactory = _ => "text",
+        }.AcceptOnlyFromAmong("text", "markdown");
+        var output = new Option<string?>("--output") { Description = "The folder --format markdown writes report.md and figures/ to (default: report)." };
+        var export = new Option<string?>("--export") { Description = "Also write every complete run's compact summary (history, scores, per-example test predictions) to this JSON file; --out FILE reads it back." };
         var json = JsonReport.Option();
         var baseline = new Option<string?>("--baseline")
         {
@@ -18,7 +25,7 @@ static class ReportCommand
         var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples (seeded, so the report is deterministic).", DefaultValueFactory = _ => 10_000 };
         var command = new Command("report", "Summarise the complete runs: per experiment and variant, the median over seeds of the best dev score, test score and losses.")
         {
-            experiment, runs, json, baseline, resamples,
+            experiment, runs, json, baseline, resamples, format, output, export,
         };
         command.SetAction(parse =>
         {
@@ -26,9 +33,23 @@ static class ReportCommand
             if (parse.GetValue(baseline) is not null && parse.GetValue(experiment) is not null)
                 throw new ArgumentException("--baseline compares experiments: leave out the experiment argument");
             var report = RunReport.Collect(root, parse.GetValue(experiment));
-            Print(report);
-            if (parse.GetValue(baseline) is { } baselineName)
-                Print(SignificanceReport.Against(root, report, baselineName, parse.GetValue(resamples)));
+            var significance = parse.GetValue(baseline) is { } baselineName
+                ? SignificanceReport.Against(report, baselineName, parse.GetValue(resamples)) : null;
+            if (parse.GetValue(format) == "markdown")
+            {
+                string written = Reports.MarkdownReport.Write(report, significance, parse.GetValue(output) ?? "report", root);
+                Console.WriteLine($"wrote {written} and its figures ({report.Runs.Count} run(s))");
+            }
+            else
+            {
+                Print(report);
+                if (significance is not null) Print(significance);
+            }
+            if (parse.GetValue(export) is { } summary)
+            {
+                RunReport.Export(report, summary);
+                Console.WriteLine($"wrote {summary} ({report.Runs.Count} run(s); 'pipeline report --out {summary}' reads it)");
+            }
             JsonReport.WriteIfAsked(parse.GetValue(json), report);
             return 0;
         });
@@ -65,17 +86,17 @@ static class ReportCommand
 
     static void Print(SignificanceResult result)
     {
-        var b = result.Baseline;
         int resamples = result.Rows.FirstOrDefault()?.Bootstrap.Resamples ?? 0;
         Console.WriteLine();
-        Console.WriteLine($"significance against {b.Experiment} [{b.Variant}], test {b.Primary}; Δ = method − baseline (pooled test examples of the common seeds)");
-        Console.WriteLine($"{"experiment",-30} {"variant",-24} {"seeds",-10} {"Δ test",8} {"95% CI",19} {"p boot",7} {"p Wilcoxon",10} {"p sign",7}");
+        Console.WriteLine($"significance against {string.Join(", ", result.Baselines.Select(b => $"{b.Experiment} [{b.Variant}] on {b.Dataset}"))}; " +
+                          "Δ = method − baseline on the test split (pooled test examples of the common seeds)");
+        Console.WriteLine($"{"experiment",-30} {"variant",-24} {"task",-18} {"metric",-9} {"seeds",-10} {"Δ test",8} {"95% CI",19} {"p boot",7} {"p Wilcoxon",10} {"p sign",7}");
         foreach (var r in result.Rows)
-            Console.WriteLine($"{r.Experiment,-30} {r.Variant,-24} {string.Join(",", r.Seeds),-10} {r.Bootstrap.Difference,8:+0.0000;-0.0000;0.0000} " +
+            Console.WriteLine($"{r.Experiment,-30} {r.Variant,-24} {r.Dataset,-18} {r.Metric,-9} {string.Join(",", r.Seeds),-10} {r.Bootstrap.Difference,8:+0.0000;-0.0000;0.0000} " +
                 $"{$"[{r.Bootstrap.Low:+0.0000;-0.0000;0.0000}, {r.Bootstrap.High:+0.0000;-0.0000;0.0000}]",19} {r.Bootstrap.PValue,7:F4} {r.Wilcoxon,10:F4} {r.Sign,7:F4}");
         foreach (string line in result.Skipped)
             Console.WriteLine($"not compared: {line}");
         Console.WriteLine($"p boot: paired bootstrap over the test examples ({resamples:N0} resamples, seeded), two-sided; p Wilcoxon / p sign: exact two-sided " +
-            "tests of the per-seed test differences (5 seeds cannot go below 0.0625); each method at its best variant on dev");
+            "tests of the per-seed test differences (5 seeds cannot go below 0.0625); each method at its best variant on dev, per task");
     }
 }

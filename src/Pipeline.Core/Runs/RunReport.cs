@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Runs;
 
 /// <summary>
@@ -7,25 +10,72 @@ namespace Pipeline.Runs;
 /// seed's; every seed trains the same model) tells LoRA from full fine-tuning.
 /// </summary>
 public sealed record VariantSummary(
-    string Experiment, string Variant, string Primary, IReadOnlyList<int> Seeds,
+    string Experiment, string Variant, string Dataset, string Primary, IReadOnlyList<int> Seeds,
     double MedianBestDev, double MeanBestDev, double StdBestDev, double? MedianTest,
     double MedianBestEpoch, double MedianFinalTrainLoss, double MedianFinalDevLoss, Lora.ParameterCounts Parameters);
 
-/// <summary>What <see cref="RunReport.Collect"/> found: the summaries, and the run folders that are not complete yet.</summary>
-public sealed record RunReportResult(IReadOnlyList<VariantSummary> Variants, IReadOnlyList<string> Incomplete);
+/// <summary>
+/// What <see cref="RunReport.Collect"/> found: the summaries, the run folders that are not complete yet, and the
+/// complete runs themselves (<see cref="Runs"/>: left out of the JSON of the summaries; <see cref="RunReport.Export"/>
+/// writes them).
+/// </summary>
+public sealed record RunReportResult(IReadOnlyList<VariantSummary> Variants, IReadOnlyList<string> Incomplete,
+    [property: JsonIgnore] IReadOnlyList<RunRecord> Runs);
 
-/// <summary>Summarises the run folders under a runs root (<c>&lt;root&gt;/&lt;experiment&gt;/&lt;variant&gt;/seed-&lt;n&gt;/</c>).</summary>
+/// <summary>Each test example's prediction and gold target as the metrics read them (a run's <c>test_examples.csv</c>).</summary>
+public sealed record TestExamples(double[] Predicted, double[] Gold);
+
+/// <summary>
+/// One complete run as a report reads it: its <c>metrics.json</c>, the data set it ran on (<c>data.json</c>'s name),
+/// and its test examples where it recorded them.
+/// </summary>
+public sealed record RunRecord(RunMetrics Metrics, string Dataset, TestExamples? TestExamples);
+
+/// <summary>
+/// The compact file <c>pipeline report --export</c> writes: every complete run's record (configuration of the
+/// variant by its name, per-epoch history, best/final/test scores, cost, per-example test predictions), so a
+/// report can be made again without the run folders (which are not kept in git).
+/// </summary>
+public sealed record RunSummaryFile(int Version, IReadOnlyList<RunRecord> Runs)
+{
+    public const int CurrentVersion = 1;
+}
+
+/// <summary>
+/// Summarises complete runs: the run folders under a runs root (<c>&lt;root&gt;/&lt;experiment&gt;/&lt;variant&gt;/seed-&lt;n&gt;/</c>),
+/// or a summary file written by <see cref="Export"/>.
+/// </summary>
 public static class RunReport
 {
+    /// <summary>Writes every complete run of <paramref name="report"/> to a summary file that <see cref="Collect"/> reads back.</summary>
+    public static void Export(RunReportResult report, string path) =>
+        Storage.AtomicFile.WriteJson(path, new RunSummaryFile(RunSummaryFile.CurrentVersion, report.Runs),
+            new JsonSerializerOptions(Storage.AtomicFile.JsonOptions) { WriteIndented = false });
+
     /// <summary>
-    /// Reads every complete run (its <c>metrics.json</c>, which names its experiment and variant) under
-    /// <paramref name="root"/>, optionally of one experiment, and groups them by experiment and variant.
+    /// Reads every complete run under <paramref name="source"/> — a runs folder, or a summary file (<c>.json</c>) of
+    /// <see cref="Export"/> — optionally of one experiment, and groups them by experiment and variant.
     /// </summary>
-    public static RunReportResult Collect(string root, string? experiment = null)
+    public static RunReportResult Collect(string source, string? experiment = null)
+    {
+        var (runs, incomplete) = File.Exists(source) ? (ReadSummary(source), []) : ReadFolders(source, experiment);
+        runs = runs.Where(r => experiment is null || r.Metrics.Experiment == experiment)
+            .OrderBy(r => r.Metrics.Experiment, StringComparer.Ordinal).ThenBy(r => r.Metrics.Variant, StringComparer.Ordinal).ThenBy(r => r.Metrics.Seed)
+            .ToList();
+        var variants = runs
+            .GroupBy(r => (r.Metrics.Experiment, r.Metrics.Variant))
+            .Select(g => Summarise(g.ToList()))
+            .OrderBy(v => v.Experiment, StringComparer.Ordinal)
+            .ThenByDescending(v => v.MedianBestDev)
+            .ToList();
+        return new RunReportResult(variants, incomplete, runs);
+    }
+
+    static (List<RunRecord>, List<string>) ReadFolders(string root, string? experiment)
     {
         if (!Directory.Exists(root))
             throw new DirectoryNotFoundException($"no runs folder '{root}' ('pipeline run' writes one; --out chooses another)");
-        var complete = new List<RunMetrics>();
+        var complete = new List<RunRecord>();
         var incomplete = new List<string>();
         // Under the root: <experiment>/<variant>/seed-<n>; under one experiment's folder: <variant>/seed-<n>.
         string top = experiment is null ? root : Path.Combine(root, RunStore.Safe(experiment));
@@ -34,34 +84,55 @@ public static class RunReport
         {
             string metrics = Path.Combine(seedDirectory, "metrics.json");
             if (File.Exists(metrics))
-                complete.Add(Storage.AtomicFile.ReadJson<RunMetrics>(metrics));
+                complete.Add(ReadRun(seedDirectory));
             else
                 incomplete.Add(seedDirectory);
         }
-
-        var variants = complete
-            .GroupBy(r => (r.Experiment, r.Variant))
-            .Select(g => Summarise(g.OrderBy(r => r.Seed).ToList()))
-            .OrderBy(v => v.Experiment, StringComparer.Ordinal)
-            .ThenByDescending(v => v.MedianBestDev)
-            .ToList();
         incomplete.Sort(StringComparer.Ordinal);
-        return new RunReportResult(variants, incomplete);
+        return (complete, incomplete);
     }
 
-    static VariantSummary Summarise(IReadOnlyList<RunMetrics> runs)
+    static RunRecord ReadRun(string directory)
     {
+        var metrics = Storage.AtomicFile.ReadJson<RunMetrics>(Path.Combine(directory, "metrics.json"));
+        string data = Path.Combine(directory, "data.json");
+        string dataset = File.Exists(data) ? Storage.AtomicFile.ReadJson<DataFile>(data).Name : "?";
+        return new RunRecord(metrics, dataset, RunStore.ReadTestExamples(Path.Combine(directory, "test_examples.csv")));
+    }
+
+    /// <summary>The part of <c>data.json</c> a report reads.</summary>
+    sealed record DataFile(string Name);
+
+    static List<RunRecord> ReadSummary(string path)
+    {
+        var file = Storage.AtomicFile.ReadJson<RunSummaryFile>(path);
+        if (file.Version != RunSummaryFile.CurrentVersion)
+            throw new InvalidDataException($"{path}: a run summary of version {file.Version}; this pipeline reads version {RunSummaryFile.CurrentVersion}");
+        return file.Runs.ToList();
+    }
+
+    static VariantSummary Summarise(IReadOnlyList<RunRecord> records)
+    {
+        var runs = records.Select(r => r.Metrics).ToList();
         var dev = runs.Select(r => r.Best.Score).ToList();
         double mean = dev.Average();
         var test = runs.Where(r => r.Test.ContainsKey(r.Primary)).Select(r => r.Test[r.Primary]).ToList();
         return new VariantSummary(
-            runs[0].Experiment, runs[0].Variant, runs[0].Primary, runs.Select(r => r.Seed).ToList(),
+            runs[0].Experiment, runs[0].Variant, records[0].Dataset, runs[0].Primary, runs.Select(r => r.Seed).ToList(),
             Median(dev), mean, Math.Sqrt(dev.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, dev.Count - 1)),
             test.Count == runs.Count ? Median(test) : null,
             Median(runs.Select(r => (double)r.Best.Epoch).ToList()),
             Median(runs.Select(r => r.Final.TrainLoss).ToList()),
             Median(runs.Select(r => r.Final.DevLoss).ToList()),
             runs[0].Parameters);
+    }
+
+    /// <summary>The variant with the best median dev score, in the metric's direction (ties: the first by name).</summary>
+    public static VariantSummary Best(IEnumerable<VariantSummary> variants)
+    {
+        var list = variants.OrderBy(v => v.Variant, StringComparer.Ordinal).ToList();
+        bool higher = Metrics.TaskMetric.ByName(list[0].Primary).HigherIsBetter;
+        return list.Aggregate((best, v) => (higher ? v.MedianBestDev > best.MedianBestDev : v.MedianBestDev < best.MedianBestDev) ? v : best);
     }
 
     /// <summary>The middle value; the mean of the two middle values for an even count.</summary>

@@ -112,18 +112,21 @@ public sealed class RunStore(string root, string experiment, string variant, int
     /// The test examples a complete run recorded, or null for a run made before runs recorded them (or for a
     /// generation task, whose texts are in <c>predictions.jsonl</c>).
     /// </summary>
-    public (double[] Predicted, double[] Gold)? ReadTestExamples()
+    public TestExamples? ReadTestExamples() => ReadTestExamples(TestExamplesFile);
+
+    /// <summary>A <c>test_examples.csv</c>, or null when there is no such file.</summary>
+    public static TestExamples? ReadTestExamples(string file)
     {
-        if (!File.Exists(TestExamplesFile)) return null;
-        var rows = File.ReadLines(TestExamplesFile).Skip(1).Select((line, i) =>
+        if (!File.Exists(file)) return null;
+        var rows = File.ReadLines(file).Skip(1).Select((line, i) =>
         {
             var cells = line.Split(',');
-            if (cells.Length != 2 || !double.TryParse(cells[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double p)
-                || !double.TryParse(cells[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double g))
-                throw new InvalidDataException($"{TestExamplesFile}:{i + 2}: expected 'predicted,gold' numbers, got '{line}'");
-            return (p, g);
+            if (cells.Length != 2 || !double.TryParse(cells[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double predicted)
+                || !double.TryParse(cells[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double gold))
+                throw new InvalidDataException($"{file}:{i + 2}: expected 'predicted,gold' numbers, got '{line}'");
+            return (predicted, gold);
         }).ToList();
-        return (rows.Select(r => r.p).ToArray(), rows.Select(r => r.g).ToArray());
+        return new TestExamples(rows.Select(r => r.predicted).ToArray(), rows.Select(r => r.gold).ToArray());
     }
 
     /// <summary>Writes the results (adapter or model, history, metrics — metrics last) and removes the checkpoint.</summary>

@@ -22,6 +22,7 @@ public class SignificanceReportTests
         AtomicFile.WriteJson(store.MetricsFile, new RunMetrics(experiment, "default", seed, "accuracy", record, record,
             new Dictionary<string, double> { ["accuracy"] = accuracy }, null, 60, new ParameterCounts(100, 8, 2, 10), [record]));
         if (examples) store.WriteTestExamples(predicted, Gold);
+        AtomicFile.WriteJson(store.DataFile, new { Name = "mr-polarity" });
     }
 
     static string Runs(TestPaths.TempDir dir)
@@ -43,9 +44,9 @@ public class SignificanceReportTests
     {
         using var dir = new TestPaths.TempDir();
         string root = Runs(dir);
-        var result = SignificanceReport.Against(root, RunReport.Collect(root), "baseline", resamples: 2_000);
+        var result = SignificanceReport.Against(RunReport.Collect(root), "baseline", resamples: 2_000);
 
-        Assert.Equal("baseline", result.Baseline.Experiment);
+        Assert.Equal("baseline", result.Baselines.Single().Experiment);
         var better = result.Rows.Single(r => r.Experiment == "better");
         Assert.Equal([1, 2, 3, 4, 5], better.Seeds);
         Assert.Equal(0.1, better.Bootstrap.Difference, 12); // 50 errors of the baseline over 500 pooled examples
@@ -62,7 +63,7 @@ public class SignificanceReportTests
         Assert.Equal(0.25, mixed.Wilcoxon, 12);
         Assert.True(mixed.Bootstrap.High < 0 && mixed.Bootstrap.PValue < 0.01, $"{mixed.Bootstrap}");
 
-        Assert.Equal(["unrecorded [default]: seed 1 has no test_examples.csv (runs made before runs recorded their test examples: run them again)"],
+        Assert.Equal(["unrecorded [default] on mr-polarity: seed 1 has no test_examples.csv (runs made before runs recorded their test examples: run them again)"],
             result.Skipped);
     }
 
@@ -73,8 +74,8 @@ public class SignificanceReportTests
         string root = Runs(dir);
         var (code, first) = PipelineProcess.Run($"report --out {root} --baseline baseline --resamples 1000");
         Assert.True(code == 0, first);
-        Assert.Contains("significance against baseline [default], test accuracy", first);
-        Assert.Matches(@"better\s+default\s+1,2,3,4,5\s+\+0\.1000\s+\[\+0\.\d{4}, \+0\.\d{4}\]\s+0\.0000\s+0\.0625\s+0\.0625", first);
+        Assert.Contains("significance against baseline [default] on mr-polarity", first);
+        Assert.Matches(@"better\s+default\s+mr-polarity\s+accuracy\s+1,2,3,4,5\s+\+0\.1000\s+\[\+0\.\d{4}, \+0\.\d{4}\]\s+0\.0000\s+0\.0625\s+0\.0625", first);
         Assert.Contains("not compared: unrecorded [default]", first);
         var (_, second) = PipelineProcess.Run($"report --out {root} --baseline baseline --resamples 1000");
         Assert.Equal(first, second);
