@@ -21,7 +21,7 @@ public static class Schema
     public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "max_eval_examples", "metric", "decoding"];
     public static readonly string[] DecodingKeys = ["num_beams", "length_penalty", "no_repeat_ngram_size", "max_new_tokens"];
     public static readonly string[] ColumnKeys = ["text", "pair", "label"];
-    public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target", "train_embeddings"];
+    public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target", "train_embeddings", "init_from"];
 
     /// <summary><c>lora: none</c>: no adapters, full fine-tuning (the scalar the <c>lora</c> section takes instead of a mapping).</summary>
     public const string NoLora = "none";

@@ -10,6 +10,10 @@
 #   7. decoders: transformers parity (scripts/gpu/decoder_parity.py writes tiny GPT-2 and LLaMA checkpoints with
 #      save_pretrained and their logits and generate ids; `pipeline models parity` checks our import against them),
 #      then ours vs PyTorch/PEFT at GPT2-Medium (DECODER_SHAPE) and its memory over MEMORY_STEPS steps
+#   8. PEFT interop (docs/interop.md): scripts/gpu/peft_parity.py has PEFT and transformers load our committed exports
+#      (tests/Pipeline.Tests/Fixtures/peft-export: adapter + merged) and reproduce our logits within 1e-4 fp32; then
+#      scripts/reference/peft_fixture.py writes PEFT's own adapters (peft-bert, peft-roberta) into the results, to be
+#      committed under tests/Pipeline.Tests/Fixtures/ for the .NET test that is skipped until they exist
 # Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log; both are
 # rewritten after every step, so a call cut short still brings back what finished. Each step has a time limit.
 # BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).
@@ -73,5 +77,7 @@ step "compare ${decoder[*]}" \
 step "decoder memory over ${MEMORY_STEPS:-200} steps (ours)" \
   240 "$PIPELINE" bench "${decoder[@]}" --plan baseline --plan hiddenkey --warmup 3 --steps "${MEMORY_STEPS:-200}" \
   --json "$work/out/memory-decoder-ours.json"
+step "PEFT interop" 300 bash -c "'$python' scripts/gpu/peft_parity.py tests/Pipeline.Tests/Fixtures/peft-export;
+  rc=\$?; '$python' scripts/reference/peft_fixture.py '$work/out/peft-fixtures' && exit \$rc"
 rm -rf "$work"
 echo "wrote $results/gpu-results.tar.gz" | tee -a "$log"

@@ -13,6 +13,8 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     ListCommand.Create(),
     ShowCommand.Create(),
     RunCommand.Create(),
+    EvalCommand.Create(),
+    ExportCommand.Create(),
     SweepCommand.Create(),
     ReportCommand.Create(),
     BaselinesCommand.Create(),

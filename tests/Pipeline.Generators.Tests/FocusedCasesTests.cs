@@ -60,6 +60,7 @@ public class FocusedCasesTests
               rslora: true
               rank_per_target: {ffn_in: 4, ffn_out: 4}
               train_embeddings: true
+              init_from: adapters/peft-sst2
             dropout: {preset: hiddencut, rate: 0.1}
             compensation: {kind: hiddencut_js, weight: 1}
             training:

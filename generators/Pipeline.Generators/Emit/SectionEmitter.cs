@@ -64,6 +64,7 @@ public static class SectionEmitter
         if (lora.Dropout is double dropout) args.Add("Dropout: " + Literals.Number(dropout));
         if (lora.RsLora is bool rs) args.Add("UseRsLora: " + Literals.Boolean(rs));
         if (lora.TrainEmbeddings is bool embeddings) args.Add("TrainEmbeddings: " + Literals.Boolean(embeddings));
+        if (lora.InitFrom is string initFrom) args.Add("InitFrom: " + Literals.String(initFrom));
         if (lora.RankPerTarget is { } ranks)
         {
             string entries = string.Join(", ", ranks.Select(r => $"[{vocabulary.LoraTargets.Expression(r.Target)}] = {Literals.Integer(r.Rank)}"));

@@ -41,7 +41,7 @@ public sealed record DecodingSection(int? NumBeams, double? LengthPenalty, int? 
 /// </summary>
 public sealed record LoraSection(
     int? Rank, double? Alpha, EquatableArray<string>? Targets, double? Dropout, bool? RsLora,
-    EquatableArray<TargetRank>? RankPerTarget, Located Where, bool IsNone = false, bool? TrainEmbeddings = null)
+    EquatableArray<TargetRank>? RankPerTarget, Located Where, bool IsNone = false, bool? TrainEmbeddings = null, string? InitFrom = null)
 {
     public static LoraSection None(Located where) => new(null, null, null, null, null, null, where, IsNone: true);
 }

@@ -162,7 +162,8 @@ public sealed partial class ExperimentReader
             v.TryGetValue("rslora", out n) ? Boolean(n, "lora.rslora") : null,
             ranks,
             where,
-            TrainEmbeddings: v.TryGetValue("train_embeddings", out n) ? Boolean(n, "lora.train_embeddings") : null);
+            TrainEmbeddings: v.TryGetValue("train_embeddings", out n) ? Boolean(n, "lora.train_embeddings") : null,
+            InitFrom: v.TryGetValue("init_from", out n) ? Text(n, "lora.init_from") : null);
     }
 
     EquatableArray<string>? NonEmpty(EquatableArray<string>? names, YamlNode node, string key)

@@ -68,6 +68,8 @@ public static class ExperimentValidator
 
     static void CheckLora(LoraSection lora, VocabularyModel vocabulary, ConflictAt conflict)
     {
+        if (lora.InitFrom is { } initFrom && initFrom.Trim().Length == 0)
+            conflict(lora.Where.ValueOf("init_from"), "lora.init_from is empty; name a PEFT adapter folder (adapter_config.json + adapter_model.safetensors), or remove the key");
         if (lora.RankPerTarget is not { } ranks) return;
         var targets = lora.Targets?.ToArray() ?? vocabulary.LoraTargets.Terms.Where(t => t.IsDefault).Select(t => t.Yaml).ToArray();
         foreach (var rank in ranks.Where(r => !targets.Contains(r.Target)))

@@ -46,6 +46,11 @@ public enum LoraTarget
 /// whose pretraining never saw the task's vocabulary, which adapters alone cannot reach through a frozen output
 /// projection (docs/results-nlg.md). Saved with the adapters.
 /// </param>
+/// <param name="InitFrom">
+/// A PEFT adapter folder (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>, trained here or elsewhere) whose
+/// weights the adapters (and the head, and trained embeddings, where it holds them) start from instead of their usual
+/// initialisation; its rank, alpha, targets and rsLoRA must be the experiment's (Interop/PeftAdapter.cs, docs/interop.md).
+/// </param>
 public sealed record LoraOptions(
     int Rank = 8,
     double Alpha = 16,
@@ -53,7 +58,8 @@ public sealed record LoraOptions(
     double Dropout = 0.0,
     bool UseRsLora = false,
     IReadOnlyDictionary<LoraTarget, int>? RankPerTarget = null,
-    bool TrainEmbeddings = false)
+    bool TrainEmbeddings = false,
+    string? InitFrom = null)
 {
     public IReadOnlyList<LoraTarget> Targets { get; init; } = Targets ?? DefaultTargets;
 

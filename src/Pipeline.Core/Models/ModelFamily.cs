@@ -35,6 +35,14 @@ public abstract class ModelFamily
     public virtual IReadOnlyList<LoraTarget> LoraTargets { get; } = [.. Enum.GetValues<LoraTarget>().Where(t => t != LoraTarget.FfnGate)];
 
     /// <summary>
+    /// The HF module that LoRA target <paramref name="target"/> adapts in layer <paramref name="layer"/>, relative to the
+    /// backbone (<c>encoder.layer.0.attention.self.query</c>, <c>h.0.attn.c_attn</c>, <c>layers.0.self_attn.q_proj</c>),
+    /// as PEFT names it in an adapter. Targets that adapt slices of one fused projection (GPT-2's query, key and value
+    /// in <c>c_attn</c>) give the same module. Exports and imports of PEFT adapters read this (Interop/).
+    /// </summary>
+    public abstract string LoraModulePath(IModelConfig config, LoraTarget target, int layer);
+
+    /// <summary>
     /// An <see cref="ArgumentException"/> naming every target of <paramref name="lora"/> the family has no projection for
     /// (ffn_gate on BERT or GPT-2): an adapter asked for and never built would train nothing, silently.
     /// </summary>

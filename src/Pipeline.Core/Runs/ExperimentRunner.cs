@@ -57,6 +57,13 @@ public static class ExperimentRunner
 
         manual_seed(request.Seed); // the head's and the adapters' initialisation
         using var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
+        if (definition.Lora?.InitFrom is { } initFrom)
+        {
+            using var adapter = Interop.PeftAdapter.Read(initFrom, pretrained.Config);
+            adapter.EnsureFits(definition.Lora, model);
+            adapter.LoadInto(model);
+            log($"adapters{(adapter.HasHead ? ", head" : "")}{(adapter.Options.TrainEmbeddings ? ", token embeddings" : "")} from {initFrom} (lora.init_from)");
+        }
         model.to(device);
         model.UsePrecision(definition.Training.Precision);
         if (definition.IsFullFineTuning) model.TrainEveryWeight();

@@ -19,7 +19,7 @@ public sealed record RunConfig(
     public static RunConfig From(ExperimentDefinition d, int seed, string device) => new(
         d.Name, d.Variant, d.Description, seed, device, d.Model, d.Task,
         d.Lora is not { } lora ? null : new RunLora(lora.Rank, lora.Alpha, lora.Targets.Select(t => YamlVocabulary.NameOf(t)).ToList(), lora.Dropout, lora.UseRsLora,
-            lora.RankPerTarget.ToDictionary(kv => YamlVocabulary.NameOf(kv.Key), kv => kv.Value), lora.TrainEmbeddings),
+            lora.RankPerTarget.ToDictionary(kv => YamlVocabulary.NameOf(kv.Key), kv => kv.Value), lora.TrainEmbeddings, lora.InitFrom),
         d.Dropout.ToString(),
         d.Dropout.Drops.Select(s => new RunDrop(YamlVocabulary.NameOf(s.Position), YamlVocabulary.NameOf(s.Pattern), s.Rate, s.Layers.ToString(),
             YamlVocabulary.NameOf(s.EffectiveSpanStart), YamlVocabulary.NameOf(s.EffectiveNormalization))).ToList(),
@@ -38,7 +38,7 @@ public sealed record RunConfig(
 
 /// <summary>The LoRA settings; <c>null</c> in config.json for full fine-tuning (<c>lora: none</c>).</summary>
 public sealed record RunLora(int Rank, double Alpha, IReadOnlyList<string> Targets, double Dropout, bool RsLora, IReadOnlyDictionary<string, int> RankPerTarget,
-    bool TrainEmbeddings);
+    bool TrainEmbeddings, string? InitFrom = null);
 
 public sealed record RunDrop(string Position, string Pattern, double Rate, string Layers, string SpanStart, string Normalization);
 

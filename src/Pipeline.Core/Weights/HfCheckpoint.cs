@@ -154,14 +154,21 @@ public static class HfCheckpoint
     /// Writes an HF-style checkpoint of <paramref name="tensors"/> (backbone names, as its state dict) with keys
     /// under <paramref name="keyPrefix"/> ("" or "bert."/"roberta."/"transformer."), each tensor in the family's
     /// checkpoint layout (<see cref="ModelFamily.ToCheckpoint"/>: GPT-2's Conv1D weights [in, out]) and under its key
-    /// (<see cref="ModelFamily.CheckpointKey"/>: LLaMA's lm_head without the prefix).
+    /// (<see cref="ModelFamily.CheckpointKey"/>: LLaMA's lm_head without the prefix). <paramref name="head"/> holds tensors
+    /// the task model keeps beside the backbone (<c>classifier.*</c>), written under their own names. The file's metadata
+    /// is <c>{"format": "pt"}</c>, as transformers writes it.
     /// </summary>
-    public static void Save(string directory, IModelConfig config, IReadOnlyDictionary<string, Tensor> tensors, string keyPrefix = "")
+    public static void Save(string directory, IModelConfig config, IReadOnlyDictionary<string, Tensor> tensors, string keyPrefix = "",
+        IReadOnlyDictionary<string, Tensor>? head = null)
     {
         Directory.CreateDirectory(directory);
         using (NewDisposeScope())
-            SafetensorsFile.Save(Path.Combine(directory, WeightsFile),
-                tensors.ToDictionary(p => config.Family.CheckpointKey(config, p.Key, keyPrefix), p => config.Family.ToCheckpoint(config, p.Key, p.Value)));
+        {
+            var keyed = tensors.ToDictionary(p => config.Family.CheckpointKey(config, p.Key, keyPrefix), p => config.Family.ToCheckpoint(config, p.Key, p.Value));
+            foreach (var (name, tensor) in head ?? new Dictionary<string, Tensor>())
+                if (!keyed.TryAdd(name, tensor)) throw new ArgumentException($"head tensor '{name}' collides with a backbone key");
+            SafetensorsWriter.Write(Path.Combine(directory, WeightsFile), keyed);
+        }
         File.WriteAllText(Path.Combine(directory, ConfigFile), HfConfig.ToJson(config));
     }
 

@@ -45,6 +45,7 @@ namespace Pipeline.Experiments
             Dropout: 0.1,
             UseRsLora: true,
             TrainEmbeddings: true,
+            InitFrom: "adapters/peft-sst2",
             RankPerTarget: new Dictionary<LoraTarget, int> { [LoraTarget.FfnIn] = 4, [LoraTarget.FfnOut] = 4 });
         static readonly DropoutPlan dropout = Presets.HiddenCut(rate: 0.1).With(new HiddenCutJs(1));
         static readonly TrainingOptions training = new TrainingOptions(

@@ -73,6 +73,17 @@ public sealed class BertFamily : ModelFamily
 
     public override Backbone CreateBackbone(IModelConfig config, LinearFactory linears) => new BertModel(Bert(config), linears);
 
+    public override string LoraModulePath(IModelConfig config, LoraTarget target, int layer) => $"encoder.layer.{layer}." + target switch
+    {
+        LoraTarget.Query => "attention.self.query",
+        LoraTarget.Key => "attention.self.key",
+        LoraTarget.Value => "attention.self.value",
+        LoraTarget.AttentionOutput => "attention.output.dense",
+        LoraTarget.FfnIn => "intermediate.dense",
+        LoraTarget.FfnOut => "output.dense",
+        _ => throw new ArgumentException($"the {Name} has no LoRA target {target}"),
+    };
+
     public override string BackboneName(IModelConfig config) => Bert(config).Variant == BertVariant.Roberta ? "roberta" : "bert";
 
     /// <summary>As HF: RobertaClassificationHead for RoBERTa, BERT's pooler + linear where the checkpoint has one.</summary>

@@ -92,6 +92,16 @@ public sealed partial class Gpt2Family : ModelFamily
 
     public override Backbone CreateBackbone(IModelConfig config, LinearFactory linears) => new Gpt2Model(Gpt2(config), linears);
 
+    /// <summary>query, key and value adapt slices of the one fused Conv1D <c>attn.c_attn</c> (<see cref="FusedLoraLinear"/>).</summary>
+    public override string LoraModulePath(IModelConfig config, LoraTarget target, int layer) => $"h.{layer}." + target switch
+    {
+        LoraTarget.Query or LoraTarget.Key or LoraTarget.Value => "attn.c_attn",
+        LoraTarget.AttentionOutput => "attn.c_proj",
+        LoraTarget.FfnIn => "mlp.c_fc",
+        LoraTarget.FfnOut => "mlp.c_proj",
+        _ => throw new ArgumentException($"the {Name} has no LoRA target {target}"),
+    };
+
     /// <summary>GPT2LMHeadModel and GPT2ForSequenceClassification hold the decoder as <c>transformer</c>.</summary>
     public override string BackboneName(IModelConfig config) => "transformer";
 

@@ -102,6 +102,18 @@ public sealed class LlamaFamily : ModelFamily
     /// <summary>LoRA on all seven projections: q/k/v/o_proj and the SwiGLU's gate_proj (ffn_gate), up_proj (ffn_in), down_proj (ffn_out).</summary>
     public override IReadOnlyList<LoraTarget> LoraTargets { get; } = Enum.GetValues<LoraTarget>();
 
+    public override string LoraModulePath(IModelConfig config, LoraTarget target, int layer) => $"layers.{layer}." + target switch
+    {
+        LoraTarget.Query => "self_attn.q_proj",
+        LoraTarget.Key => "self_attn.k_proj",
+        LoraTarget.Value => "self_attn.v_proj",
+        LoraTarget.AttentionOutput => "self_attn.o_proj",
+        LoraTarget.FfnGate => "mlp.gate_proj",
+        LoraTarget.FfnIn => "mlp.up_proj",
+        LoraTarget.FfnOut => "mlp.down_proj",
+        _ => throw new ArgumentException($"the {Name} has no LoRA target {target}"),
+    };
+
     /// <summary>LlamaForCausalLM and LlamaForSequenceClassification hold the decoder as <c>model</c>.</summary>
     public override string BackboneName(IModelConfig config) => "model";
 
