@@ -130,7 +130,8 @@ public static class ModelCatalog
             var decoderTokenizer = LoadPhase.Time(phases, "decoder tokenizer", () => DecoderTokenizer(directory, config));
             if (decoderTokenizer is not null) CheckVocab(decoderTokenizer.VocabSize, config, directory);
             // sentence-transformers checkpoints say how long their training inputs were.
-            int trainedLength = ReadJson(Path.Combine(directory, "sentence_bert_config.json"))?["max_seq_length"]?.GetValue<int>() is > 0 and var trained
+            string sentenceBert = Path.Combine(directory, "sentence_bert_config.json");
+            int trainedLength = ReadJson(sentenceBert) is { } settings && JsonFields.Int(settings, "max_seq_length", sentenceBert, fallback: 0) is > 0 and var trained
                 ? Math.Min(positions, trained) : positions;
             // A sentence-transformers checkpoint pools as it was trained to, with the linear head; any other
             // gets the head of HF's task model for its family.
@@ -158,13 +159,13 @@ public static class ModelCatalog
         {
             if (File.Exists(wordPiece))
             {
-                using var vocab = File.OpenRead(wordPiece);
+                using var vocab = UntrustedFile.OpenRead(wordPiece, UntrustedFile.MaxTokenizerBytes);
                 return EncoderTokenizer.FromVocab(vocab, LowerCase(directory), positions);
             }
             if (File.Exists(bpeVocab) && File.Exists(merges))
             {
-                using var vocab = File.OpenRead(bpeVocab);
-                using var mergeList = File.OpenRead(merges);
+                using var vocab = UntrustedFile.OpenRead(bpeVocab, UntrustedFile.MaxTokenizerBytes);
+                using var mergeList = UntrustedFile.OpenRead(merges, UntrustedFile.MaxTokenizerBytes);
                 return EncoderTokenizer.FromByteLevelBpe(vocab, mergeList, positions);
             }
             return null;
@@ -195,28 +196,22 @@ public static class ModelCatalog
     }
 
     /// <summary>tokenizer_config.json's do_lower_case; HF's BertTokenizer defaults to true.</summary>
-    static bool LowerCase(string directory) =>
-        ReadJson(Path.Combine(directory, "tokenizer_config.json"))?["do_lower_case"]?.GetValue<bool>() ?? true;
+    static bool LowerCase(string directory)
+    {
+        string path = Path.Combine(directory, "tokenizer_config.json");
+        return ReadJson(path) is not { } json || JsonFields.Bool(json, "do_lower_case", path, fallback: true);
+    }
 
     /// <summary>A sentence-transformers checkpoint says how it pools in 1_Pooling/config.json.</summary>
     static Pooling? SentenceTransformersPooling(string directory)
     {
-        var json = ReadJson(Path.Combine(directory, "1_Pooling", "config.json"));
-        if (json?["pooling_mode_mean_tokens"]?.GetValue<bool>() == true) return Pooling.Mean;
-        if (json?["pooling_mode_cls_token"]?.GetValue<bool>() == true) return Pooling.Cls;
+        string path = Path.Combine(directory, "1_Pooling", "config.json");
+        if (ReadJson(path) is not { } json) return null;
+        if (JsonFields.Bool(json, "pooling_mode_mean_tokens", path, fallback: false)) return Pooling.Mean;
+        if (JsonFields.Bool(json, "pooling_mode_cls_token", path, fallback: false)) return Pooling.Cls;
         return null;
     }
 
-    static JsonObject? ReadJson(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
-        }
-    }
+    /// <summary>An optional JSON file of the checkpoint; null when absent.</summary>
+    static JsonObject? ReadJson(string path) => File.Exists(path) ? UntrustedFile.ReadJsonObject(path) : null;
 }

@@ -19,15 +19,21 @@ static class ByteLevelBpe
     /// <summary>vocab.json as token → id; an unreadable file is an <see cref="InvalidDataException"/>.</summary>
     public static Dictionary<string, int> ReadVocabulary(Stream vocabJson)
     {
+        Dictionary<string, int> vocabulary;
         try
         {
-            return JsonSerializer.Deserialize(vocabJson, VocabularyJson.Default.DictionaryStringInt32)
+            vocabulary = JsonSerializer.Deserialize(vocabJson, VocabularyJson.Default.DictionaryStringInt32)
                 ?? throw new InvalidDataException("vocab.json is empty");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"vocab.json is not a JSON object of token → id ({e.Message})", e);
         }
+        if (vocabulary.Count == 0) throw new InvalidDataException("vocab.json has no entries");
+        // Ids index the model's embedding rows: the tokenizer's size is the largest + 1, so it must not overflow.
+        if (vocabulary.FirstOrDefault(p => p.Value is < 0 or int.MaxValue) is { Key: { } token, Value: var id })
+            throw new InvalidDataException($"vocab.json: token '{token}' has id {id}, not a usable embedding row");
+        return vocabulary;
     }
 
     /// <summary>
@@ -49,13 +55,20 @@ static class ByteLevelBpe
             mergeLines.Add(line);
         }
         var special = specials.ToDictionary(p => p.Key, p => p.Value);
-        return BpeTokenizer.Create(new BpeOptions(vocabulary)
+        try
         {
-            Merges = mergeLines,
-            ByteLevel = true,
-            SpecialTokens = special,
-            PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), special),
-            UnknownToken = unknownToken,
-        });
+            return BpeTokenizer.Create(new BpeOptions(vocabulary)
+            {
+                Merges = mergeLines,
+                ByteLevel = true,
+                SpecialTokens = special,
+                PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), special),
+                UnknownToken = unknownToken,
+            });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"vocab.json + merges.txt do not make a byte-level BPE tokenizer ({e.Message})", e);
+        }
     }
 }

@@ -60,6 +60,7 @@ public sealed class DecoderTokenizer
         {
             throw new InvalidDataException($"{source}: not a readable SentencePiece model ({e.Message})", e);
         }
+        if (tokenizer.Vocabulary.Count == 0) throw new InvalidDataException($"{source}: the SentencePiece model has no pieces");
         if (tokenizer.BeginningOfSentenceId != bosId || tokenizer.EndOfSentenceId != eosId)
             throw new InvalidDataException($"{source}: <s> is id {tokenizer.BeginningOfSentenceId} and </s> id {tokenizer.EndOfSentenceId}, " +
                 $"but the config says bos_token_id {bosId} and eos_token_id {eosId}");

@@ -69,7 +69,7 @@ public sealed class EncoderTokenizer
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
-            throw new InvalidDataException($"not a usable WordPiece vocabulary ({e.Message})", e);
+            throw new InvalidDataException($"vocab.txt: not a usable WordPiece vocabulary ({e.Message})", e);
         }
         return new EncoderTokenizer(tokenizer, maxLength, entries, stripAccents: lowerCase,
             (tokenizer.ClassificationTokenId, tokenizer.SeparatorTokenId, tokenizer.PaddingTokenId, tokenizer.UnknownTokenId));
@@ -203,4 +203,5 @@ public sealed class EncoderTokenizer
 
 /// <summary>vocab.json's shape, for System.Text.Json without reflection.</summary>
 [JsonSerializable(typeof(Dictionary<string, int>))]
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false)]   // a token listed twice is a damaged file, not "the last wins"
 sealed partial class VocabularyJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Pipeline.Weights;
 using static TorchSharp.torch;
 
 namespace Pipeline.Training;
@@ -119,17 +120,30 @@ public sealed class FlatAdamW : IDisposable
         using var reader = new BinaryReader(stream);
         string magic;
         try { magic = reader.ReadString(); }
-        catch (IOException) { magic = ""; }
+        catch (Exception e) when (e is IOException or FormatException) { magic = ""; }
         if (magic != Magic)
             throw new InvalidDataException($"{path}: not a {Magic} optimiser state (written by an older Pipeline?); " +
                 "delete the run folder to start the run over");
+        if (stream.Length - stream.Position < sizeof(int) + 2 * sizeof(long))
+            throw new InvalidDataException($"{path}: the optimiser state is cut short (truncated file?); delete the run folder to start over");
         int count = reader.ReadInt32();
         long elements = reader.ReadInt64();
         if (count != parameters.Length || elements != Count)
             throw new InvalidDataException($"{path}: optimiser state for {count} parameters ({elements:N0} values), " +
                 $"but this model trains {parameters.Length} ({Count:N0}): the run's model or adapter settings changed; " +
                 "delete the run folder to start over");
-        Steps = reader.ReadInt64();
+        long steps = reader.ReadInt64();
+        long afterCounts = stream.Position;
+        if (steps < 0) throw new InvalidDataException($"{path}: a negative step count {steps}: the file is damaged; delete the run folder to start over");
+        foreach (string moment in new[] { "exp_avg", "exp_avg_sq" })
+        {
+            var header = TorchSharpFormat.SkipTensor(reader, path, moment);
+            if (header.DType != expAvg.dtype || !header.Shape.SequenceEqual(expAvg.shape))
+                throw new InvalidDataException($"{path}: {moment} is {header.DType} {TensorShape.Format(header.Shape)}, expected {expAvg.dtype} " +
+                    $"{TensorShape.Format(expAvg.shape)}: the file is damaged; delete the run folder to start over");
+        }
+        stream.Position = afterCounts;
+        Steps = steps;
         using var noGrad = no_grad();
         using var avg = Tensor.Load(reader);
         using var avgSq = Tensor.Load(reader);

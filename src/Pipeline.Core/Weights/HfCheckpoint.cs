@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Models;
 using static TorchSharp.torch;
@@ -87,16 +86,8 @@ public static class HfCheckpoint
     /// </summary>
     public static IReadOnlyDictionary<string, HashSet<string>> ReadIndex(string indexPath)
     {
-        JsonObject map;
-        try
-        {
-            map = (JsonNode.Parse(File.ReadAllText(indexPath)) as JsonObject)?["weight_map"] as JsonObject
-                ?? throw new InvalidDataException($"{indexPath}: no 'weight_map' object (tensor name → shard file)");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{indexPath}: not valid JSON ({e.Message})", e);
-        }
+        var map = UntrustedFile.ReadJsonObject(indexPath)["weight_map"] as JsonObject
+            ?? throw new InvalidDataException($"{indexPath}: no 'weight_map' object (tensor name → shard file)");
         var shards = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var (key, value) in map)
         {

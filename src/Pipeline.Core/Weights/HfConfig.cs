@@ -10,19 +10,7 @@ namespace Pipeline.Weights;
 /// </summary>
 public static class HfConfig
 {
-    public static IModelConfig Read(string path)
-    {
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
-        }
-        return Parse(json, path);
-    }
+    public static IModelConfig Read(string path) => Parse(UntrustedFile.ReadJsonObject(path), path);
 
     public static IModelConfig Parse(JsonObject json, string source)
     {

@@ -34,23 +34,26 @@ static class OnnxTensors
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' is {(DataType)proto.DataType}, expected FLOAT");
         var dims = Dims(proto, source);
         long count = TensorShape.NumberOfElements(dims);
-        var tensor = empty(dims, ScalarType.Float32);
+        // The sizes are checked before the tensor is allocated: the shape is the file's word, the data its bytes.
         if (!proto.RawData.IsEmpty)
         {
-            if (proto.RawData.Length != count * sizeof(float))
-                throw new InvalidDataException($"{source}: tensor '{proto.Name}' {TensorShape.Format(dims)} needs {count * sizeof(float)} bytes, " +
+            if (proto.RawData.Length / sizeof(float) != count || proto.RawData.Length % sizeof(float) != 0)
+                throw new InvalidDataException($"{source}: tensor '{proto.Name}' {TensorShape.Format(dims)} needs {Bytes(count)} bytes, " +
                     $"the model holds {proto.RawData.Length}: the file is damaged or truncated");
+            var tensor = empty(dims, ScalarType.Float32);
             var raw = proto.RawData.Span;
             tensor.bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(raw), raw.Length);
+            return tensor;
         }
         else
         {
             if (proto.FloatData.Count != count)
                 throw new InvalidDataException($"{source}: tensor '{proto.Name}' {TensorShape.Format(dims)} needs {count} floats, " +
                     $"the model holds {proto.FloatData.Count}: the file is damaged or truncated");
+            var tensor = empty(dims, ScalarType.Float32);
             tensor.bytes = MemoryMarshal.AsBytes(proto.FloatData.ToArray().AsSpan());
+            return tensor;
         }
-        return tensor;
     }
 
     /// <summary>The values of a small INT64 tensor (reshape targets, shapes).</summary>
@@ -77,6 +80,8 @@ static class OnnxTensors
             throw new InvalidDataException($"{source}: tensor '{proto.Name}' should be a single float");
         return values[0];
     }
+
+    static string Bytes(long count) => count <= long.MaxValue / sizeof(float) ? $"{count * sizeof(float)}" : $"{count} × {sizeof(float)}";
 
     static void RequireInline(TensorProto proto, string source)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -9,10 +10,12 @@ namespace Pipeline.Weights;
 public sealed record SafetensorsEntry(string Name, string DType, long[] Shape, long Begin, long End);
 
 /// <summary>
-/// Reads and writes <c>.safetensors</c> files through TorchSharp.PyBridge (never its pickle loader). PyBridge
-/// trusts the header: a truncated file would be read short without an error. So the header is validated here
-/// first — every tensor's byte range must lie inside the file and match its shape and dtype — and only a
-/// consistent file reaches PyBridge.
+/// Reads <c>.safetensors</c> files as hostile input and writes them through TorchSharp.PyBridge (never its pickle
+/// loader). The header is checked before a tensor is allocated: its length within the file, strict UTF-8 JSON
+/// (no duplicate names, bounded nesting), known dtypes, every shape's size matching its byte range, and the ranges
+/// tiling the data section exactly — in range, none overlapping, no gap or trailing bytes, as the format's reference
+/// reader requires. Only then are the tensors read, each from its own range; nothing the header says is used as a path.
+/// (PyBridge's reader is not used: it allocates before it checks and parses <c>__metadata__</c> as a tensor entry.)
 /// </summary>
 public static class SafetensorsFile
 {
@@ -23,6 +26,16 @@ public static class SafetensorsFile
     {
         ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["I64"] = 8, ["I32"] = 4, ["I16"] = 2, ["I8"] = 1, ["U8"] = 1, ["BOOL"] = 1,
     };
+
+    static readonly Dictionary<string, ScalarType> ScalarTypes = new(StringComparer.Ordinal)
+    {
+        ["F64"] = ScalarType.Float64, ["F32"] = ScalarType.Float32, ["F16"] = ScalarType.Float16, ["BF16"] = ScalarType.BFloat16,
+        ["I64"] = ScalarType.Int64, ["I32"] = ScalarType.Int32, ["I16"] = ScalarType.Int16, ["I8"] = ScalarType.Int8,
+        ["U8"] = ScalarType.Byte, ["BOOL"] = ScalarType.Bool,
+    };
+
+    /// <summary>Duplicate names are an error (a reader would otherwise keep one of the two silently); nesting is bounded.</summary>
+    static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
 
     /// <summary>The checked header (no tensor data is read): names, dtypes, shapes.</summary>
     public static IReadOnlyList<SafetensorsEntry> ReadHeader(string path)
@@ -39,14 +52,20 @@ public static class SafetensorsFile
         stream.ReadExactly(header);
         long dataLength = fileLength - 8 - (long)headerLength;
 
+        if (!Utf8.IsValid(header)) throw Damaged(path, "the header is not UTF-8 text");
         var entries = new List<SafetensorsEntry>();
         try
         {
-            using var json = JsonDocument.Parse(header);
+            using var json = JsonDocument.Parse(header, StrictJson);
             if (json.RootElement.ValueKind != JsonValueKind.Object) throw Damaged(path, "the header is not a JSON object");
             foreach (var property in json.RootElement.EnumerateObject())
             {
-                if (property.Name == "__metadata__") continue;
+                if (property.Name == "__metadata__")
+                {
+                    if (property.Value.ValueKind != JsonValueKind.Object || property.Value.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+                        throw Damaged(path, "__metadata__ is not an object of strings");
+                    continue;
+                }
                 entries.Add(Entry(path, property, dataLength));
             }
         }
@@ -54,12 +73,32 @@ public static class SafetensorsFile
         {
             throw Damaged(path, $"the header is not valid safetensors JSON ({e.Message})");
         }
+        CheckTiling(path, entries, dataLength);
         return entries;
+    }
+
+    /// <summary>The byte ranges, in order, must cover the data section exactly once (the reference reader's rule).</summary>
+    static void CheckTiling(string path, List<SafetensorsEntry> entries, long dataLength)
+    {
+        long covered = 0;
+        SafetensorsEntry? previous = null;
+        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (entry.Begin < covered)
+                throw Damaged(path, $"tensors '{previous!.Name}' and '{entry.Name}' overlap (bytes {entry.Begin}..{Math.Min(covered, entry.End)} of the data)");
+            if (entry.Begin > covered)
+                throw Damaged(path, $"bytes {covered}..{entry.Begin} of the data belong to no tensor (before '{entry.Name}')");
+            covered = entry.End;
+            previous = entry;
+        }
+        if (covered != dataLength)
+            throw Damaged(path, $"the data section holds {dataLength} bytes but its tensors cover {covered} (truncated or padded file?)");
     }
 
     static SafetensorsEntry Entry(string path, JsonProperty property, long dataLength)
     {
         var value = property.Value;
+        if (value.ValueKind != JsonValueKind.Object) throw Damaged(path, $"tensor '{property.Name}' is not an object of dtype, shape and data_offsets");
         string dtype = value.GetProperty("dtype").GetString() ?? "";
         if (!ElementSizes.TryGetValue(dtype, out int elementSize))
             throw Damaged(path, $"tensor '{property.Name}' has unknown dtype '{dtype}'");
@@ -80,8 +119,26 @@ public static class SafetensorsFile
     /// <summary>All tensors of a checked file, on the CPU in their stored dtype. The caller owns them.</summary>
     public static Dictionary<string, Tensor> Load(string path)
     {
-        ReadHeader(path);
-        return Safetensors.LoadStateDict(path);
+        var entries = ReadHeader(path);
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            long dataStart = stream.Length - entries.Sum(e => e.End - e.Begin);   // the ranges tile the data (checked)
+            foreach (var entry in entries)
+            {
+                var tensor = empty(entry.Shape, ScalarTypes[entry.DType]);
+                tensors.Add(entry.Name, tensor);
+                stream.Position = dataStart + entry.Begin;
+                tensor.ReadBytesFromStream(stream);
+            }
+            return tensors;
+        }
+        catch
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it, so no half-written file is left.</summary>

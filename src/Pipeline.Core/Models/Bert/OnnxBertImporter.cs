@@ -75,6 +75,8 @@ public static class OnnxBertImporter
         {
             if (node.OpType is not ("MatMul" or "Gemm") || node.Input.Count < 2 || !graph.Initializers.TryGetValue(node.Input[1], out var operand))
                 continue;   // activation × activation (attention scores and context)
+            if (node.Output.Count == 0)
+                throw new InvalidDataException($"{source}: {node.OpType} '{node.Name}' has no output (damaged file?)");
             string bias = node.OpType == "Gemm" ? GemmBias(node, graph) : MatMulBias(node, graph);
             string name = bias[..^".bias".Length] + ".weight";
             // MatMul computes x·B, so B is [in, out]; Gemm with transB = 1 computes x·Bᵀ, B already [out, in].
@@ -129,15 +131,18 @@ public static class OnnxBertImporter
         while (tensors.ContainsKey($"encoder.layer.{layers}.attention.self.query.bias")) layers++;
         if (layers == 0)
             throw new InvalidDataException($"{source}: no 'encoder.layer.0.attention.self.query.bias': not a BERT encoder");
-        int hidden = (int)words[1];
+        // A size is a tensor's dimension; an empty tensor may declare any, so each must fit the config's int.
+        int Size(long value, string what) => value is >= 0 and <= int.MaxValue ? (int)value
+            : throw new InvalidDataException($"{source}: {what} {value} read from the tensor shapes is not a usable size");
+        int hidden = Size(words[1], "hidden size");
         return new BertConfig(
-            VocabSize: (int)words[0],
+            VocabSize: Size(words[0], "vocabulary size"),
             HiddenSize: hidden,
             NumHiddenLayers: layers,
             NumAttentionHeads: InferHeads(graph, hidden),
-            IntermediateSize: (int)Shape("encoder.layer.0.intermediate.dense.bias", 1)[0],
-            MaxPositionEmbeddings: (int)Shape("embeddings.position_embeddings.weight", 2)[0],
-            TypeVocabSize: (int)Shape("embeddings.token_type_embeddings.weight", 2)[0],
+            IntermediateSize: Size(Shape("encoder.layer.0.intermediate.dense.bias", 1)[0], "intermediate size"),
+            MaxPositionEmbeddings: Size(Shape("embeddings.position_embeddings.weight", 2)[0], "position count"),
+            TypeVocabSize: Size(Shape("embeddings.token_type_embeddings.weight", 2)[0], "token type count"),
             LayerNormEps: InferLayerNormEps(graph),
             PadTokenId: 0);   // BERT WordPiece vocabularies put [PAD] at 0; the graph does not say
     }
@@ -146,7 +151,7 @@ public static class OnnxBertImporter
     static int InferHeads(OnnxGraph graph, int hidden)
     {
         const string bias = "encoder.layer.0.attention.self.query.bias";
-        var reshape = graph.Consumers(bias).Where(n => n.OpType == "Add")
+        var reshape = graph.Consumers(bias).Where(n => n.OpType == "Add" && n.Output.Count > 0)
             .SelectMany(add => graph.Consumers(add.Output[0])).FirstOrDefault(n => n.OpType == "Reshape");
         long[]? shape = null;
         if (reshape is not null && reshape.Input.Count == 2)
@@ -160,7 +165,7 @@ public static class OnnxBertImporter
         if (shape is not [_, _, > 0 and var heads, > 0 and var headDim])
             throw new InvalidDataException($"{graph.Source}: cannot find the attention head split (Reshape to [batch, length, heads, head_dim]) " +
                 $"after '{bias}', so the number of heads is unknown");
-        if (heads * headDim != hidden)
+        if (hidden % heads != 0 || hidden / heads != headDim)
             throw new InvalidDataException($"{graph.Source}: the graph splits attention into {heads} heads × {headDim}, which is not the hidden size {hidden}");
         return (int)heads;
     }
@@ -175,8 +180,9 @@ public static class OnnxBertImporter
         if (scale is { OpType: "LayerNormalization" })
             eps = scale.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;   // the ONNX default
         else if (scale is { OpType: "Mul" }
-                 && graph.Producer(scale.Input.First(i => i != gamma)) is { OpType: "Div" } div && div.Input.Count == 2
-                 && graph.Producer(div.Input[1]) is { OpType: "Sqrt" } sqrt
+                 && scale.Input.FirstOrDefault(i => i != gamma) is { } scaled
+                 && graph.Producer(scaled) is { OpType: "Div" } div && div.Input.Count == 2
+                 && graph.Producer(div.Input[1]) is { OpType: "Sqrt", Input.Count: > 0 } sqrt
                  && graph.Producer(sqrt.Input[0]) is { OpType: "Add" } add)
         {
             var constant = add.Input.Select(graph.Constant).FirstOrDefault(c => c is not null);

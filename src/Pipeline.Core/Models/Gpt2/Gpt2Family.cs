@@ -131,8 +131,8 @@ public sealed partial class Gpt2Family : ModelFamily
         var c = Gpt2(config);
         string vocabPath = Path.Combine(directory, HfCheckpoint.BpeVocabFile), mergesPath = Path.Combine(directory, HfCheckpoint.BpeMergesFile);
         if (!File.Exists(vocabPath) || !File.Exists(mergesPath)) return null;
-        using var vocab = File.OpenRead(vocabPath);
-        using var merges = File.OpenRead(mergesPath);
+        using var vocab = UntrustedFile.OpenRead(vocabPath, UntrustedFile.MaxTokenizerBytes);
+        using var merges = UntrustedFile.OpenRead(mergesPath, UntrustedFile.MaxTokenizerBytes);
         return DecoderTokenizer.FromByteLevelBpe(vocab, merges, c.EosTokenId, c.PadTokenId);
     }
 

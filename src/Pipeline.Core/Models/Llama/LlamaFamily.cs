@@ -148,11 +148,10 @@ public sealed class LlamaFamily : ModelFamily
         string settings = Path.Combine(directory, TokenizerConfigFile);
         if (File.Exists(settings))
         {
-            var json = JsonNode.Parse(File.ReadAllText(settings)) as JsonObject
-                ?? throw new InvalidDataException($"{settings}: not a JSON object");
+            var json = UntrustedFile.ReadJsonObject(settings);
             addBos = JsonFields.Bool(json, "add_bos_token", settings, fallback: true);
         }
-        using var model = File.OpenRead(path);
+        using var model = UntrustedFile.OpenRead(path, UntrustedFile.MaxTokenizerBytes);
         return DecoderTokenizer.FromSentencePiece(model, c.BosTokenId, c.EosTokenId, c.PadTokenId, addBos, SentencePieceFile);
     }
 
