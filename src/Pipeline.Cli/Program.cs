@@ -15,6 +15,7 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     RunCommand.Create(),
     SweepCommand.Create(),
     ReportCommand.Create(),
+    AnalyzeCommand.Create(),
     BaselinesCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);
