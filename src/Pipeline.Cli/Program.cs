@@ -17,6 +17,7 @@ var root = new RootCommand("pipeline: LoRA fine-tuning with the unified dropout 
     ExportCommand.Create(),
     SweepCommand.Create(),
     ReportCommand.Create(),
+    AnalyzeCommand.Create(),
     BaselinesCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

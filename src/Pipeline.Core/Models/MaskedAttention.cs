@@ -22,8 +22,14 @@ public static class MaskedAttention
         using var scope = NewDisposeScope();
         long batch = q.shape[0], heads = q.shape[1], length = k.shape[2];
         var (logits, weights) = (drops.Logits, drops.Weights);
-        if (logits is not null)
-            mask = DropMasks.WithDroppedKeys(mask, DropMasks.AttentionKeep(logits, real, heads, length, visible), q.dtype);
+        var passMask = mask;
+        var logitsKeep = logits is null ? null : DropMasks.AttentionKeep(logits, real, heads, length, visible);
+        if (logitsKeep is not null)
+            mask = DropMasks.WithDroppedKeys(mask, logitsKeep, q.dtype);
+        // Drawn here rather than in the explicit branch: the same draw in the same order, and visible to the probe.
+        var weightsKeep = weights is null ? null : DropMasks.AttentionKeep(weights, real, heads, length, visible);
+        if (AttentionProbe.IsObserving)
+            Observe(q, k, passMask, real, visible, logitsKeep, weightsKeep);
 
         Tensor context;
         Tensor? received = null;
@@ -37,7 +43,7 @@ public static class MaskedAttention
             if (mask is not null) scores = scores + mask;
             var probs = weights is null
                 ? scores.softmax(-1)
-                : AttentionDropout.DropAttention(scores, DropMasks.AttentionKeep(weights, real, heads, length, visible), weights.EffectiveNormalization);
+                : AttentionDropout.DropAttention(scores, weightsKeep!, weights.EffectiveNormalization);
             if (drops.NeedsReceivedAttention)
                 received = (probs * real.view(batch, 1, length, 1).to(probs.dtype)).sum([1, 2]);
             context = matmul(probs, v);
@@ -45,5 +51,20 @@ public static class MaskedAttention
         // DropHead: whole heads' outputs scaled (0 or H / kept), whichever attention position named it.
         foreach (var spec in drops.WholeHeads) context = HeadDropout.Apply(context, spec);
         return (context.MoveToOuterDisposeScope(), received?.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Hands <see cref="AttentionProbe"/> the undropped logits and the keys this call drops (both positions' drops together).</summary>
+    static void Observe(Tensor q, Tensor k, Tensor? passMask, Tensor real, Tensor? visible, Tensor? logitsKeep, Tensor? weightsKeep)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(q.shape[^1]);
+        if (passMask is not null) scores = scores + passMask;
+        var keep = (logitsKeep, weightsKeep) switch
+        {
+            ({ } a, { } b) => a.logical_and(b),
+            _ => logitsKeep ?? weightsKeep,
+        };
+        AttentionProbe.Report(new AttentionSample(scores, keep, real, visible));
     }
 }

@@ -95,7 +95,8 @@ public static class ReportFigures
         return perEpoch.Count > 0 ? RunReport.Median(perEpoch) : 0;
     }
 
-    static Figure Lines(string directory, string name, string caption, string xLabel, string yLabel,
+    /// <summary>One line per series, saved as <paramref name="name"/>.png with the plotted points in <paramref name="name"/>.csv beside it.</summary>
+    public static Figure Lines(string directory, string name, string caption, string xLabel, string yLabel,
         IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series)
     {
         var plot = new ScottPlot.Plot();
@@ -108,7 +109,7 @@ public static class ReportFigures
         }
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.ShowLegend(ScottPlot.Edge.Right);
         return Save(plot, directory, name, caption, csv);
     }
 

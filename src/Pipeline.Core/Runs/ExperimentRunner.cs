@@ -45,29 +45,11 @@ public static class ExperimentRunner
         var clock = Stopwatch.StartNew();
         TorchRuntime.Initialize();
         var device = TorchRuntime.ResolveDevice(request.Device ?? definition.Training.Device);
-        var data = DatasetLoader.Load(definition.Task.ToDataOptions(), PipelineHome.FromEnvironment(), log);
-        log($"data: {data.Name}, train {data.Train.Count}, dev {data.Dev.Count}, test {data.Test.Count} (hash {data.DataHash[..12]})");
-
-        using var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
-        int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
-        var task = FineTuningTask.For(data, definition.Task.Metric, definition.Training.LabelSmoothing, definition.Task.Decoding);
-        var train = task.Encode(data.Train, pretrained, maxLength);
-        var dev = task.Encode(data.Dev, pretrained, maxLength);
-        var test = task.Encode(data.Test, pretrained, maxLength);
-
-        manual_seed(request.Seed); // the head's and the adapters' initialisation
-        using var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
-        if (definition.Lora?.InitFrom is { } initFrom)
-        {
-            using var adapter = Interop.PeftAdapter.Read(initFrom, pretrained.Config);
-            adapter.EnsureFits(definition.Lora, model);
-            adapter.LoadInto(model);
-            log($"adapters{(adapter.HasHead ? ", head" : "")}{(adapter.Options.TrainEmbeddings ? ", token embeddings" : "")} from {initFrom} (lora.init_from)");
-        }
-        model.to(device);
-        model.UsePrecision(definition.Training.Precision);
-        if (definition.IsFullFineTuning) model.TrainEveryWeight();
-        else model.FreezeForLora(definition.Lora!.TrainEmbeddings);
+        using var prepared = Prepare(definition, device, request.Seed, log);
+        var (data, pretrained, task, model) = (prepared.Data, prepared.Pretrained, prepared.Task, prepared.Model);
+        var train = task.Encode(data.Train, pretrained, prepared.MaxLength);
+        var dev = task.Encode(data.Dev, pretrained, prepared.MaxLength);
+        var test = task.Encode(data.Test, pretrained, prepared.MaxLength);
         var parameters = model.CountParameters();
         log($"model: {pretrained.Name} on {device}, {parameters}");
         log(definition.IsFullFineTuning
@@ -96,5 +78,61 @@ public static class ExperimentRunner
         }
         store.Complete(result, testMetrics, new RunSummary(definition.Name, definition.Variant, request.Seed, clock.Elapsed.TotalSeconds, parameters));
         return new RunOutcome(store.Directory, store.ReadMetrics(), Skipped: false);
+    }
+
+    /// <summary>
+    /// What a run holds before training: the data, the pretrained model, the task and the task model on
+    /// <paramref name="device"/> with its head and fresh adapters initialised from <paramref name="seed"/>, frozen for
+    /// LoRA (or every weight trainable for <c>lora: none</c>). <c>pipeline analyze</c> starts from the same point.
+    /// </summary>
+    public static PreparedExperiment Prepare(ExperimentDefinition definition, Device device, int seed, Action<string> log)
+    {
+        var data = DatasetLoader.Load(definition.Task.ToDataOptions(), PipelineHome.FromEnvironment(), log);
+        log($"data: {data.Name}, train {data.Train.Count}, dev {data.Dev.Count}, test {data.Test.Count} (hash {data.DataHash[..12]})");
+
+        var pretrained = ModelCatalog.Load(definition.Model.Path ?? definition.Model.Name);
+        try
+        {
+            int maxLength = Math.Min(definition.Task.MaxLength, pretrained.MaxSequenceLength);
+            var task = FineTuningTask.For(data, definition.Task.Metric, definition.Training.LabelSmoothing, definition.Task.Decoding);
+
+            manual_seed(seed); // the head's and the adapters' initialisation
+            var model = pretrained.CreateTaskModel(task, definition.Model.Head, definition.Model.Pooling, definition.Lora);
+            if (definition.Lora?.InitFrom is { } initFrom)
+            {
+                try
+                {
+                    using var adapter = Interop.PeftAdapter.Read(initFrom, pretrained.Config);
+                    adapter.EnsureFits(definition.Lora, model);
+                    adapter.LoadInto(model);
+                    log($"adapters{(adapter.HasHead ? ", head" : "")}{(adapter.Options.TrainEmbeddings ? ", token embeddings" : "")} from {initFrom} (lora.init_from)");
+                }
+                catch
+                {
+                    model.Dispose();
+                    throw;
+                }
+            }
+            model.to(device);
+            model.UsePrecision(definition.Training.Precision);
+            if (definition.IsFullFineTuning) model.TrainEveryWeight();
+            else model.FreezeForLora(definition.Lora!.TrainEmbeddings);
+            return new PreparedExperiment(data, pretrained, task, maxLength, model);
+        }
+        catch
+        {
+            pretrained.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>The pieces <see cref="ExperimentRunner.Prepare"/> builds; disposing it disposes both models.</summary>
+public sealed record PreparedExperiment(DatasetSplits Data, PretrainedModel Pretrained, FineTuningTask Task, int MaxLength, TaskModel Model) : IDisposable
+{
+    public void Dispose()
+    {
+        Model.Dispose();
+        Pretrained.Dispose();
     }
 }

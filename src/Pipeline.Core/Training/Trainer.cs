@@ -78,7 +78,7 @@ public sealed class Trainer(
             // (seed, epoch) instead, so a run resumed at an epoch boundary draws the masks the uninterrupted one drew.
             if (device.type == DeviceType.CUDA)
                 torch.cuda.manual_seed_all(unchecked(seed * 1_000_003L + epoch));
-            var groups = EncodedSplit.Chunks(Shuffle(train.Count, seed, epoch), options.BatchSize).Chunk(options.GradientAccumulation);
+            var groups = EncodedSplit.Chunks(EpochOrder(train.Count, seed, epoch), options.BatchSize).Chunk(options.GradientAccumulation);
             foreach (var group in groups)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -170,8 +170,11 @@ public sealed class Trainer(
         return (state, best);
     }
 
-    /// <summary>A permutation that depends only on (seed, epoch), so a resumed run sees the same order.</summary>
-    static int[] Shuffle(int count, int seed, int epoch)
+    /// <summary>
+    /// The order in which epoch <paramref name="epoch"/> (1 first) visits the training examples: a permutation that
+    /// depends only on (seed, epoch), so a resumed run sees the same order.
+    /// </summary>
+    public static int[] EpochOrder(int count, int seed, int epoch)
     {
         var order = Enumerable.Range(0, count).ToArray();
         new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order); // seeded Random is stable across runs (HashCode is not)
