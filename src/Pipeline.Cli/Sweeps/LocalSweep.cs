@@ -77,7 +77,16 @@ sealed class LocalSweep(IReadOnlyList<SweepRun> runs, int jobs, int threadsPerRu
                 RunState? next;
                 lock (gate) queue.TryDequeue(out next);
                 if (next is null) return;
-                await TrainAsync(next, devices[slot % devices.Count], cancel);
+                try
+                {
+                    await TrainAsync(next, devices[slot % devices.Count], cancel);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The child could not be started or read (e.g. the CLI moved): this run fails, the others go on.
+                    lock (gate) (next.Status, next.LastLines) = (RunStatus.Failed, [e.Message]);
+                    Say($"FAILED {next.Run.Title}: {e.Message}");
+                }
             }
         })).ToList();
 
