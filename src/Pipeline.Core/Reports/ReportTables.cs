@@ -25,7 +25,7 @@ public sealed class MethodTable
             var best = RunReport.Best(group);
             var tests = report.Runs.Where(r => r.Metrics.Experiment == best.Experiment && r.Metrics.Variant == best.Variant)
                 .Select(r => r.Metrics.Test[best.Primary]).ToList();
-            cells[group.Key] = new TaskCell(best, RunReport.Median(tests), StandardDeviation(tests));
+            cells[group.Key] = new TaskCell(best, RunReport.Median(tests), RunReport.StandardDeviation(tests));
         }
         Cells = cells;
         Methods = cells.Keys.Select(k => k.Item1).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -43,12 +43,5 @@ public sealed class MethodTable
         if (column.Count == 0) return null;
         bool higher = TaskMetric.ByName(column[0].Variant.Primary).HigherIsBetter;
         return higher ? column.Max(c => c.MedianTest) : column.Min(c => c.MedianTest);
-    }
-
-    /// <summary>Sample standard deviation (0 for one value).</summary>
-    public static double StandardDeviation(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, values.Count - 1));
     }
 }

@@ -119,7 +119,7 @@ public static class RunReport
         var test = runs.Where(r => r.Test.ContainsKey(r.Primary)).Select(r => r.Test[r.Primary]).ToList();
         return new VariantSummary(
             runs[0].Experiment, runs[0].Variant, records[0].Dataset, runs[0].Primary, runs.Select(r => r.Seed).ToList(),
-            Median(dev), mean, Math.Sqrt(dev.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, dev.Count - 1)),
+            Median(dev), mean, StandardDeviation(dev),
             test.Count == runs.Count ? Median(test) : null,
             Median(runs.Select(r => (double)r.Best.Epoch).ToList()),
             Median(runs.Select(r => r.Final.TrainLoss).ToList()),
@@ -133,6 +133,13 @@ public static class RunReport
         var list = variants.OrderBy(v => v.Variant, StringComparer.Ordinal).ToList();
         bool higher = Metrics.TaskMetric.ByName(list[0].Primary).HigherIsBetter;
         return list.Aggregate((best, v) => (higher ? v.MedianBestDev > best.MedianBestDev : v.MedianBestDev < best.MedianBestDev) ? v : best);
+    }
+
+    /// <summary>The sample standard deviation (n − 1); 0 for a single value.</summary>
+    public static double StandardDeviation(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, values.Count - 1));
     }
 
     /// <summary>The middle value; the mean of the two middle values for an even count.</summary>

@@ -109,12 +109,9 @@ public sealed class RunStore(string root, string experiment, string variant, int
     }
 
     /// <summary>
-    /// The test examples a complete run recorded, or null for a run made before runs recorded them (or for a
+    /// A run's <c>test_examples.csv</c>, or null when there is none (a run made before runs recorded them, or a
     /// generation task, whose texts are in <c>predictions.jsonl</c>).
     /// </summary>
-    public TestExamples? ReadTestExamples() => ReadTestExamples(TestExamplesFile);
-
-    /// <summary>A <c>test_examples.csv</c>, or null when there is no such file.</summary>
     public static TestExamples? ReadTestExamples(string file)
     {
         if (!File.Exists(file)) return null;
