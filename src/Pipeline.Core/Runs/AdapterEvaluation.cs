@@ -33,6 +33,7 @@ public static class AdapterEvaluation
                 $"a {data.Kind} task needs the head it was trained with");
         using var model = pretrained.CreateTaskModel(task, adapter.Head ?? definition.Model.Head, adapter.Pooling ?? (adapter.Head is null ? definition.Model.Pooling : null), adapter.Options);
         adapter.LoadInto(model);
+        model.FreezeForLora(); // nothing trains here; frozen as in training, so the count below reads like the run's
         log($"model: {pretrained.Name} with {adapterDirectory} ({adapter.Config.TaskType ?? "no task_type"}), {model.CountParameters()}");
         model.to(target);
         model.eval();
