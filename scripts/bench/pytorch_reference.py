@@ -484,6 +484,9 @@ def bench_plan(name, args, c, device, log):
             if len(times) % 50 == 0 and len(times) < args.steps:
                 log(f"{name}: {len(times)}/{args.steps} steps, {used:.0f} MiB")
 
+    if args.profile:  # scripts/gpu/profile.sh without nsys: PyTorch's own kernel table for a few more steps
+        write_profile(args.profile if len(args.plan or PLANS) == 1 else f"{args.profile}.{name}", step, device)
+
     mean = statistics.fmean(times)
     std = statistics.pstdev(times)
     flops = forward_flops(c, args.batch, args.length) * (3 if kl else 2)
@@ -505,6 +508,22 @@ def bench_plan(name, args, c, device, log):
     return result, total, trainable
 
 
+def write_profile(path, step, device, steps=5):
+    """Runs `steps` more steps under torch.profiler and writes its table, device time first."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            step(time.perf_counter())
+    averages = prof.key_averages()
+    sort = "self_cpu_time_total"
+    if device.type == "cuda":  # the column's name changed from cuda_* to device_* in PyTorch 2.4
+        sort = "self_device_time_total" if hasattr(averages[0], "self_device_time_total") else "self_cuda_time_total"
+    with open(path + ".partial", "w") as f:
+        f.write(f"{steps} steps\n" + averages.table(sort_by=sort, row_limit=60, max_name_column_width=90))
+    os.replace(path + ".partial", path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="minilm", choices=sorted(CONFIGS))
@@ -521,6 +540,8 @@ def main():
     parser.add_argument("--phases", action="store_true",
                         help="also time forward, backward and optimizer apart (the device is synchronised between them)")
     parser.add_argument("--json", default=None, help="also write the report as JSON to this file")
+    parser.add_argument("--profile", default=None,
+                        help="after timing, profile 5 more steps with torch.profiler and write its kernel table here")
     args = parser.parse_args()
     c = CONFIGS[args.model]
     max_length = c["positions"] - (c["pad"] + 1 if c["roberta"] else 0)

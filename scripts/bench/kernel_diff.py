@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Compares two `nsys stats -r cuda_gpu_kern_sum -f csv` kernel summaries, ours and PyTorch's (scripts/gpu/profile.sh).
+
+Groups kernels by what they do (from their names), prints device milliseconds per step per group on both sides, and
+the kernels whose per-step time differs most: where our step spends device time PyTorch's does not. Both profiles
+cover the whole process, so `--steps` (warm-up + timed steps) turns totals into per-step figures; the model's set-up
+kernels are few and small beside them. Standard library only.
+
+Usage: kernel_diff.py OURS.csv THEIRS.csv --steps N [--top 10]
+"""
+import argparse
+import csv
+import re
+
+GROUPS = [  # first match wins
+    ("attention", r"flash|fmha|attention|sdpa|efficient_attention"),
+    ("gemm", r"gemm|cutlass|sm\d+_xmma|cublas|ampere_|hopper_|nvjet|matmul"),
+    ("dropout/rng", r"bernoulli|dropout|philox|random|fused_dropout|uniform"),
+    ("normalisation", r"layer_norm|layernorm|rms_norm|batch_norm"),
+    ("softmax/reduction", r"softmax|reduce|sum_kernel|norm_kernel|log_softmax|nll_loss|cross_entropy|kl_div"),
+    ("optimizer", r"adam|multi_tensor|foreach|sgd"),
+    ("copy/cast", r"copy|cast|cat_|transpose|permute|index|gather|scatter|memcpy|memset|fill"),
+    ("elementwise", r"elementwise|vectorized|unrolled|pointwise|gelu|mul_|add_|where|mask"),
+]
+
+
+def group(name: str) -> str:
+    lower = name.lower()
+    for label, pattern in GROUPS:
+        if re.search(pattern, lower):
+            return label
+    return "other"
+
+
+def read(path: str) -> dict[str, tuple[float, int]]:
+    """Kernel name → (total ns, instances)."""
+    kernels: dict[str, tuple[float, int]] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            total = float(row["Total Time (ns)"])
+            count = int(row["Instances"])
+            name = row["Name"]
+            before = kernels.get(name, (0.0, 0))
+            kernels[name] = (before[0] + total, before[1] + count)
+    return kernels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ours")
+    parser.add_argument("theirs")
+    parser.add_argument("--steps", type=int, required=True, help="steps each process ran (warm-up + timed)")
+    parser.add_argument("--top", type=int, default=10)
+    args = parser.parse_args()
+    ours, theirs = read(args.ours), read(args.theirs)
+    per_step = lambda ns: ns / 1e6 / args.steps
+
+    print("| group | ours ms/step | theirs ms/step | difference | ours launches/step | theirs launches/step |")
+    print("|---|---:|---:|---:|---:|---:|")
+    labels = [g for g, _ in GROUPS] + ["other"]
+    totals = {"ours": [0.0, 0], "theirs": [0.0, 0]}
+    for label in labels:
+        o = [(t, c) for n, (t, c) in ours.items() if group(n) == label]
+        t = [(t, c) for n, (t, c) in theirs.items() if group(n) == label]
+        o_ns, o_n = sum(x for x, _ in o), sum(c for _, c in o)
+        t_ns, t_n = sum(x for x, _ in t), sum(c for _, c in t)
+        totals["ours"][0] += o_ns; totals["ours"][1] += o_n
+        totals["theirs"][0] += t_ns; totals["theirs"][1] += t_n
+        if o_n or t_n:
+            print(f"| {label} | {per_step(o_ns):.2f} | {per_step(t_ns):.2f} | {per_step(o_ns - t_ns):+.2f} | "
+                  f"{o_n / args.steps:.0f} | {t_n / args.steps:.0f} |")
+    (o_ns, o_n), (t_ns, t_n) = totals["ours"], totals["theirs"]
+    print(f"| **all kernels** | {per_step(o_ns):.2f} | {per_step(t_ns):.2f} | {per_step(o_ns - t_ns):+.2f} | "
+          f"{o_n / args.steps:.0f} | {t_n / args.steps:.0f} |")
+
+    print(f"\nThe {args.top} kernels whose device time per step differs most (positive: ours spends more):\n")
+    print("| kernel | group | ours ms/step | theirs ms/step | difference |")
+    print("|---|---|---:|---:|---:|")
+    names = set(ours) | set(theirs)
+    diffs = sorted(names, key=lambda n: -abs(ours.get(n, (0, 0))[0] - theirs.get(n, (0, 0))[0]))
+    for name in diffs[:args.top]:
+        o, t = ours.get(name, (0.0, 0))[0], theirs.get(name, (0.0, 0))[0]
+        short = name if len(name) <= 90 else name[:87] + "..."
+        print(f"| `{short}` | {group(name)} | {per_step(o):.2f} | {per_step(t):.2f} | {per_step(o - t):+.2f} |")
+
+
+if __name__ == "__main__":
+    main()
