@@ -40,7 +40,7 @@ public static class Schema
     /// </summary>
     public static string[] SweepAxes(VocabularyModel vocabulary) =>
         [PresetFacts.SharedRateKey, .. vocabulary.RateAxes.Where(a => a != PresetFacts.SharedRateKey), "weight", "reduction", "preset", "pattern",
-         "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples"];
+         "lora_rank", "lora_alpha", "learning_rate", "weight_decay", "epochs", "batch_size", "max_examples", "dataset"];
 }
 
 /// <summary>The YAML names an enumerated value accepts and the C# member (or string) each one stands for.</summary>

@@ -235,6 +235,17 @@ public class DiagnosticTests
               lora_rank: [4, 8]
               lora_alpha: [16]
             """,
+        ["sweep_dataset_with_own_files"] = """
+            name: sweep-dataset-with-own-files
+            task: {format: csv, path: data/reviews.csv}
+            sweep:
+              dataset: [mr-polarity]
+            """,
+        ["sweep_dataset_unknown"] = """
+            name: sweep-dataset-unknown
+            sweep:
+              dataset: [mr-polarty]
+            """,
         ["empty_file"] = "# nothing here yet\n",
         ["not_a_mapping"] = "- name: list\n",
     };

@@ -89,6 +89,13 @@ public class FocusedCasesTests
               lora_rank: [4, 8]
               learning_rate: [1e-4, 5e-4]
             """,
+        ["sweep_datasets"] = """
+            name: sweep-datasets
+            dropout: hiddenkey
+            sweep:
+              dataset: [mr-polarity, conll2010-hedge, debian-sections]
+              max_examples: [500]
+            """,
         ["hiddenkey_overrides"] = """
             name: hiddenkey-overrides
             dropout: hiddenkey
@@ -199,6 +206,16 @@ public class FocusedCasesTests
         Assert.Equal("default", variants[0]);
         Assert.Equal("preset=dropkey,pattern=element,lora_rank=4,learning_rate=0.0001", variants[1]);
         Assert.Equal("preset=dropattention,pattern=column,lora_rank=8,learning_rate=0.0005", variants[^1]);
+    }
+
+    [Fact]
+    public void A_dataset_axis_makes_one_variant_per_task()
+    {
+        var variants = Load("sweep_datasets").Variants;
+        Assert.Equal(["default", "dataset=mr-polarity,max_examples=500", "dataset=conll2010-hedge,max_examples=500", "dataset=debian-sections,max_examples=500"],
+            variants.Select(v => v.Variant));
+        Assert.Equal(["mr-polarity", "mr-polarity", "conll2010-hedge", "debian-sections"], variants.Select(v => v.Task.Dataset));
+        Assert.All(variants.Skip(1), v => Assert.Equal(500, v.Task.MaxExamples));
     }
 
     [Fact]

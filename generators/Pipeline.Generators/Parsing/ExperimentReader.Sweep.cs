@@ -58,6 +58,7 @@ partial class ExperimentReader
                 "preset" => Name(item, key, vocabulary.PresetNames) is string preset ? new SweepValue(0, preset, item.Span) : null,
                 "pattern" => Name(item, key, vocabulary.Patterns.Map) is string pattern ? new SweepValue(0, pattern, item.Span) : null,
                 "reduction" => Name(item, key, vocabulary.Reductions.Map) is string reduction ? new SweepValue(0, reduction, item.Span) : null,
+                "dataset" => Name(item, key, vocabulary.DatasetNames) is string dataset ? new SweepValue(0, dataset, item.Span) : null,
                 "lora_rank" or "epochs" or "batch_size" or "max_examples" =>
                     Integer(item, key, AtLeastOne) is int whole ? new SweepValue(whole, null, item.Span) : null,
                 "weight" or "weight_decay" => Number(item, key, NonNegative) is double w ? new SweepValue(w, null, item.Span) : null,

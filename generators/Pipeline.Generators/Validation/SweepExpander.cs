@@ -123,6 +123,10 @@ public static class SweepExpander
             case "epochs": return (e with { Training = e.Training with { Epochs = (int)x } }, null);
             case "batch_size": return (e with { Training = e.Training with { BatchSize = (int)x } }, null);
             case "max_examples": return (e with { Task = e.Task with { MaxExamples = (int)x } }, null);
+            case "dataset" when e.Task.Format is not null || e.Task.Path is not null:
+                return (null, "task reads your own files ('format' + 'path'); a dataset axis swaps built-in data sets: remove 'format' and 'path', or the axis");
+            // One experiment over several tasks (the paper's Table 1 columns); `pipeline report` makes each a task column.
+            case "dataset": return (e with { Task = e.Task with { Dataset = value.Text } }, null);
             default: return (null, "unknown axis");
         }
     }
