@@ -34,6 +34,10 @@ static class DoctorCommand
         string source = report.LibTorchSource == LibTorchSource.Bundled ? "bundled CPU package" : "host libtorch";
         Console.WriteLine($"  libtorch    {report.LibTorchVersion} ({source}){(report.LibTorchPath is null ? "" : $" at {report.LibTorchPath}")}");
         Console.WriteLine($"  CPU         {report.CpuCores} cores, {report.TorchThreads} torch threads");
+        Console.WriteLine($"  allocator   {report.CpuAllocator}");
+        if (!report.CpuAllocator.StartsWith("jemalloc", StringComparison.Ordinal) && OperatingSystem.IsLinux())
+            Console.WriteLine("              faster CPU steps: apt-get install libjemalloc2, then run with " +
+                "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 (docs/benchmarks.md)");
         int cuda = report.Devices.Count - 1;
         Console.WriteLine($"  CUDA        {(cuda > 0 ? $"{cuda} device(s)" : "not available")}");
         Console.WriteLine();

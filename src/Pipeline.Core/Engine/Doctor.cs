@@ -15,6 +15,7 @@ public sealed record DoctorReport(
     string? LibTorchPath,
     int CpuCores,
     int TorchThreads,
+    string CpuAllocator,
     IReadOnlyList<DeviceCheck> Devices);
 
 /// <summary>One device and the result of the check op on it.</summary>
@@ -47,7 +48,7 @@ public static class Doctor
         return new DoctorReport(
             Environment.Version.ToString(), RuntimeInformation.RuntimeIdentifier,
             TorchRuntime.TorchSharpVersion, TorchRuntime.LibTorchVersion(path), TorchRuntime.Source, path,
-            Environment.ProcessorCount, torch.get_num_threads(), devices);
+            Environment.ProcessorCount, torch.get_num_threads(), TorchRuntime.DescribeCpuAllocator(), devices);
     }
 
     /// <summary>Runs a matmul with a known exact result on <paramref name="device"/>; warm-up first, then the mean of 10 timed runs.</summary>

@@ -31,6 +31,18 @@ public class TorchRuntimeTests
         Assert.Equal("2.10.0", report.LibTorchVersion);
     }
 
+    [Fact]
+    public void Large_cpu_tensors_go_on_huge_pages_unless_the_user_said_otherwise()
+    {
+        string allocator = Doctor.Run().CpuAllocator;
+
+        if (!OperatingSystem.IsLinux() || allocator.StartsWith("jemalloc", StringComparison.Ordinal)) return;
+        if (Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") is { } own)
+            Assert.Contains(own == "1" ? "huge pages" : $"THP_MEM_ALLOC_ENABLE={own}", allocator);
+        else
+            Assert.Contains("huge pages", allocator);
+    }
+
     [Theory]
     [InlineData("cpu")]
     [InlineData(" CPU ")]
