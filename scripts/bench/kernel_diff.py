@@ -45,6 +45,15 @@ def read(path: str) -> dict[str, tuple[float, int]]:
     return kernels
 
 
+def by_group(kernels: dict[str, tuple[float, int]]) -> dict[str, tuple[float, int]]:
+    """Group label → (total ns, instances) over its kernels."""
+    groups: dict[str, tuple[float, int]] = {}
+    for name, (ns, count) in kernels.items():
+        before = groups.get(group(name), (0.0, 0))
+        groups[group(name)] = (before[0] + ns, before[1] + count)
+    return groups
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("ours")
@@ -55,23 +64,16 @@ def main() -> None:
     ours, theirs = read(args.ours), read(args.theirs)
     per_step = lambda ns: ns / 1e6 / args.steps
 
+    ours_groups, theirs_groups = by_group(ours), by_group(theirs)
     print("| group | ours ms/step | theirs ms/step | difference | ours launches/step | theirs launches/step |")
     print("|---|---:|---:|---:|---:|---:|")
-    labels = [g for g, _ in GROUPS] + ["other"]
-    totals = {"ours": [0.0, 0], "theirs": [0.0, 0]}
-    for label in labels:
-        o = [(t, c) for n, (t, c) in ours.items() if group(n) == label]
-        t = [(t, c) for n, (t, c) in theirs.items() if group(n) == label]
-        o_ns, o_n = sum(x for x, _ in o), sum(c for _, c in o)
-        t_ns, t_n = sum(x for x, _ in t), sum(c for _, c in t)
-        totals["ours"][0] += o_ns; totals["ours"][1] += o_n
-        totals["theirs"][0] += t_ns; totals["theirs"][1] += t_n
-        if o_n or t_n:
-            print(f"| {label} | {per_step(o_ns):.2f} | {per_step(t_ns):.2f} | {per_step(o_ns - t_ns):+.2f} | "
-                  f"{o_n / args.steps:.0f} | {t_n / args.steps:.0f} |")
-    (o_ns, o_n), (t_ns, t_n) = totals["ours"], totals["theirs"]
-    print(f"| **all kernels** | {per_step(o_ns):.2f} | {per_step(t_ns):.2f} | {per_step(o_ns - t_ns):+.2f} | "
-          f"{o_n / args.steps:.0f} | {t_n / args.steps:.0f} |")
+    rows = [(label, ours_groups.get(label, (0.0, 0)), theirs_groups.get(label, (0.0, 0)))
+            for label in [g for g, _ in GROUPS] + ["other"] if label in ours_groups or label in theirs_groups]
+    total = lambda groups: (sum(ns for ns, _ in groups.values()), sum(n for _, n in groups.values()))
+    rows.append(("**all kernels**", total(ours_groups), total(theirs_groups)))
+    for label, (o_ns, o_n), (t_ns, t_n) in rows:
+        print(f"| {label} | {per_step(o_ns):.2f} | {per_step(t_ns):.2f} | {per_step(o_ns - t_ns):+.2f} | "
+              f"{o_n / args.steps:.0f} | {t_n / args.steps:.0f} |")
 
     print(f"\nThe {args.top} kernels whose device time per step differs most (positive: ours spends more):\n")
     print("| kernel | group | ours ms/step | theirs ms/step | difference |")
