@@ -12,8 +12,8 @@
 #      then ours vs PyTorch/PEFT at GPT2-Medium (DECODER_SHAPE) and its memory over MEMORY_STEPS steps
 #   8. PEFT interop (docs/interop.md): scripts/gpu/peft_parity.py has PEFT and transformers load our committed exports
 #      (tests/Pipeline.Tests/Fixtures/peft-export: adapter + merged) and reproduce our logits within 1e-4 fp32; then
-#      scripts/reference/peft_fixture.py writes PEFT's own adapters (peft-bert, peft-roberta) into the results, to be
-#      committed under tests/Pipeline.Tests/Fixtures/ for the .NET test that is skipped until they exist
+#      scripts/reference/peft_fixture.py writes PEFT's own adapters (peft-bert, peft-roberta) into the results
+#      (committed under tests/Pipeline.Tests/Fixtures/ for PeftFixtureTests; copy them over to refresh with a newer PEFT)
 # Everything lands in RESULTS (default $OUT, else ./gpu-results) as gpu-results.tar.gz plus a log; both are
 # rewritten after every step, so a call cut short still brings back what finished. Each step has a time limit.
 # BUNDLE: the tar.xz made by scripts/gpu/bundle.sh (default: artifacts/gpu-carry/pipeline-gpu-linux-x64.tar.xz).

@@ -9,7 +9,8 @@ OUT/peft-roberta:
 
     python3 scripts/reference/peft_fixture.py tests/Pipeline.Tests/Fixtures
 
-Written against PEFT's documented API (LoraConfig, get_peft_model, save_pretrained) and not run where it was written.
+Run on 2026-11-29 with PEFT 0.21.0, transformers 5.17.0, PyTorch 2.11.0 (the committed fixtures); adapter/README.md,
+PEFT's model-card template, is not committed.
 """
 import json
 import os

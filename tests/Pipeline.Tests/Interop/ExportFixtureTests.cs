@@ -33,7 +33,10 @@ public class ExportFixtureTests
             new LoraOptions(Rank: 4, Alpha: 8), TinyEncoders.Batch(TinyEncoders.Bert));
         Write(root, "gpt2-causal-lm", TinyGpt2.FixtureDirectory, new CausalLmTask(), null, null,
             new LoraOptions(Rank: 2, Alpha: 4, RankPerTarget: new Dictionary<LoraTarget, int> { [LoraTarget.Value] = 4 }), TinyGpt2.Batch());
+        Write(root, "llama-causal-lm", TinyLlama.FixtureDirectory, new CausalLmTask(), null, null,
+            new LoraOptions(Rank: 2, Alpha: 4, Targets: TinyLlama.Config.Family.LoraTargets), TinyLlama.Batch());
         Assert.True(File.Exists(Path.Combine(root, "gpt2-causal-lm", "adapter", PeftConfig.FileName)));
+        Assert.True(File.Exists(Path.Combine(root, "llama-causal-lm", "merged", "model.safetensors")));
     }
 
     static void Write(string root, string name, string baseDirectory, FineTuningTask task, HeadKind? head, Pooling? pooling, LoraOptions lora, EncoderBatch batch)

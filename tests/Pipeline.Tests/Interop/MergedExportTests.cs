@@ -56,4 +56,22 @@ public class MergedExportTests
         var batch = TinyGpt2.Batch();
         Assert.True(InteropModels.MaxDiff(InteropModels.Logits(model, batch), InteropModels.Logits(plain, batch)) <= 1e-5);
     }
+
+    [Fact]
+    public void A_merged_LlamaForCausalLM_checkpoint_with_all_seven_targets_gives_the_same_logits()
+    {
+        using var dir = new TestPaths.TempDir();
+        using var pretrained = ModelCatalog.Load(TinyLlama.FixtureDirectory);
+        var lora = new LoraOptions(Rank: 2, Alpha: 4, Targets: pretrained.Config.Family.LoraTargets);
+        var task = new Pipeline.Tasks.CausalLmTask();
+        using var model = InteropModels.Trained(pretrained, task, null, null, lora);
+        MergedExport.Write(dir.File("merged"), model, pretrained, null);
+        Assert.Equal("LlamaForCausalLM", (string)JsonNode.Parse(File.ReadAllText(dir.File("merged/config.json")))!["architectures"]![0]!);
+
+        using var reloaded = ModelCatalog.Load(dir.File("merged"));
+        using var plain = reloaded.CreateTaskModel(task);
+        plain.eval();
+        var batch = TinyLlama.Batch();
+        Assert.True(InteropModels.MaxDiff(InteropModels.Logits(model, batch), InteropModels.Logits(plain, batch)) <= 1e-5);
+    }
 }

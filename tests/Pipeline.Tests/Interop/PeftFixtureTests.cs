@@ -9,8 +9,8 @@ namespace Pipeline.Tests.Interop;
 /// <summary>
 /// Adapters PEFT itself trained and saved: Fixtures/peft-bert and Fixtures/peft-roberta, written by
 /// scripts/reference/peft_fixture.py on a host with transformers + PEFT (base/: the random base model's save_pretrained;
-/// adapter/: PeftModel.save_pretrained; reference.json: inputs and PEFT's logits). Until that host has run it, the
-/// folders are absent and the tests skip, saying so.
+/// adapter/: PeftModel.save_pretrained; reference.json: inputs and PEFT's logits); committed from PEFT 0.21.0 / transformers 5.17.0.
+/// Where the folders are absent (a checkout that removed them) the tests skip, saying so.
 /// </summary>
 public class PeftFixtureTests
 {

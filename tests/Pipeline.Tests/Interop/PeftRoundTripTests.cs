@@ -13,7 +13,7 @@ namespace Pipeline.Tests.Interop;
 /// <summary>
 /// `pipeline export --format peft` then `lora.init_from` / `pipeline eval --adapter`: what PEFT's save_pretrained writes, read
 /// back into the same function — identical logits — for BERT (BertForSequenceClassification), RoBERTa, MiniLM-style heads
-/// without a transformers class (FEATURE_EXTRACTION + head file) and GPT-2 (fused c_attn, CAUSAL_LM with trained embeddings).
+/// without a transformers class (FEATURE_EXTRACTION + head file) GPT-2 (fused c_attn, CAUSAL_LM with trained embeddings) and LLaMA (seven targets, untied lm_head).
 /// </summary>
 public class PeftRoundTripTests
 {
@@ -149,6 +149,39 @@ public class PeftRoundTripTests
         Assert.Contains("base_model.model.transformer.h.1.attn.c_attn.lora_B.weight", keys);
         Assert.Contains("base_model.model.transformer.wte.weight", keys);
         Assert.Contains("base_model.model.lm_head.weight", keys);
+    }
+
+    [Fact]
+    public void Llama_causal_lm_with_all_seven_targets_and_an_untied_head_exports_for_LlamaForCausalLM_and_imports_to_identical_logits()
+    {
+        using var dir = new TestPaths.TempDir();
+        using var pretrained = ModelCatalog.Load(TinyLlama.FixtureDirectory);
+        var lora = new LoraOptions(Rank: 2, Alpha: 4, Targets: pretrained.Config.Family.LoraTargets, TrainEmbeddings: true,
+            RankPerTarget: new Dictionary<LoraTarget, int> { [LoraTarget.FfnGate] = 4 });
+        var task = new CausalLmTask();
+        using var model = InteropModels.Trained(pretrained, task, null, null, lora);
+        using var imported = InteropModels.RoundTrip(dir.File("peft"), model, pretrained, task, lora, out var adapter);
+        using var _ = adapter;
+
+        var batch = TinyLlama.Batch();
+        Assert.True(TinyModels.Same(InteropModels.Logits(model, batch), InteropModels.Logits(imported, batch)));
+        Assert.Equal(lora.Targets.Order(), adapter.Options.Targets.Order());
+        Assert.Equal(4, adapter.Options.RankFor(LoraTarget.FfnGate));
+        Assert.True(adapter.Options.TrainEmbeddings);
+
+        var config = ConfigOf(dir.File("peft"));
+        Assert.Equal("CAUSAL_LM", (string)config["task_type"]!);
+        Assert.False((bool)config["fan_in_fan_out"]!);
+        Assert.Equal(["down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj", "v_proj"],
+            config["target_modules"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(4, (int)config["rank_pattern"]!["gate_proj"]!);
+        Assert.Equal(["embed_tokens", "lm_head"], config["modules_to_save"]!.AsArray().Select(n => (string)n!));
+        var header = SafetensorsFile.ReadHeader(dir.File("peft/adapter_model.safetensors")).ToDictionary(e => e.Name);
+        long d = pretrained.Config.HiddenSize;
+        Assert.Equal([2L, d], header["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"].Shape);
+        Assert.Equal([4L, d], header["base_model.model.model.layers.1.mlp.gate_proj.lora_A.weight"].Shape);
+        Assert.Contains("base_model.model.model.embed_tokens.weight", header.Keys);
+        Assert.Contains("base_model.model.lm_head.weight", header.Keys);
     }
 
     [Fact]
