@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Compares two `nsys stats -r cuda_gpu_kern_sum -f csv` kernel summaries, ours and PyTorch's (scripts/gpu/profile.sh).
+"""Compares two kernel profiles of a training step, ours and PyTorch's (scripts/gpu/profile.sh).
 
-Groups kernels by what they do (from their names), prints device milliseconds per step per group on both sides, and
-the kernels whose per-step time differs most: where our step spends device time PyTorch's does not. Both profiles
-cover the whole process, so `--steps` (warm-up + timed steps) turns totals into per-step figures; the model's set-up
-kernels are few and small beside them. Standard library only.
+Reads either kind of CSV, told apart by its header: Nsight Systems' kernel summary (`nsys stats -r cuda_gpu_kern_sum
+-f csv`: one row per kernel name with its total time) or Nsight Compute's raw page (`ncu --import R --csv --page raw
+--metrics gpu__time_duration.sum --print-units base`: one row per launch). Groups kernels by what they do (from their
+names), prints device milliseconds per step per group on both sides, and the kernels whose per-step time differs most:
+where our step spends device time PyTorch's does not. `--steps` is the number of steps the profiles hold (the timed
+steps when both sides ran with --profiler-range). Standard library only.
 
 Usage: kernel_diff.py OURS.csv THEIRS.csv --steps N [--top 10]
 """
@@ -32,16 +34,30 @@ def group(name: str) -> str:
     return "other"
 
 
+def rows(path: str):
+    """(kernel name, ns, launches) per CSV row, from an nsys kernel summary or an ncu raw page."""
+    with open(path, newline="", encoding="utf-8") as f:
+        # ncu puts its own "==PROF==" lines around the table: the CSV lines are the quoted ones.
+        table = csv.DictReader(line for line in f if line.startswith('"'))
+        fields = table.fieldnames or []
+        if "Total Time (ns)" in fields:
+            for row in table:
+                yield row["Name"], float(row["Total Time (ns)"]), int(row["Instances"])
+        elif "Kernel Name" in fields and "gpu__time_duration.sum" in fields:
+            for row in table:
+                if row["ID"].isdigit():  # the row after the header holds the units
+                    yield row["Kernel Name"], float(row["gpu__time_duration.sum"].replace(",", "")), 1
+        else:
+            raise SystemExit(f"{path}: neither an nsys kernel summary (Total Time (ns), Instances, Name) nor an ncu "
+                             "raw page (ID, Kernel Name, gpu__time_duration.sum)")
+
+
 def read(path: str) -> dict[str, tuple[float, int]]:
     """Kernel name → (total ns, instances)."""
     kernels: dict[str, tuple[float, int]] = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            total = float(row["Total Time (ns)"])
-            count = int(row["Instances"])
-            name = row["Name"]
-            before = kernels.get(name, (0.0, 0))
-            kernels[name] = (before[0] + total, before[1] + count)
+    for name, ns, count in rows(path):
+        before = kernels.get(name, (0.0, 0))
+        kernels[name] = (before[0] + ns, before[1] + count)
     return kernels
 
 
@@ -58,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("ours")
     parser.add_argument("theirs")
-    parser.add_argument("--steps", type=int, required=True, help="steps each process ran (warm-up + timed)")
+    parser.add_argument("--steps", type=int, required=True, help="steps each profile holds")
     parser.add_argument("--top", type=int, default=10)
     args = parser.parse_args()
     ours, theirs = read(args.ours), read(args.theirs)

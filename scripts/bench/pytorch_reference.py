@@ -471,10 +471,14 @@ def bench_plan(name, args, c, device, log):
 
     peak, times, samples, loss, parts = 0.0, [], [], 0.0, [0.0, 0.0]
     for i in range(args.warmup + args.steps):
+        if args.profiler_range and i == args.warmup:
+            torch.cuda.profiler.start()
         start = time.perf_counter()
         loss, forward_done, backward_done = step(start)
         elapsed = (time.perf_counter() - start) * 1000
         used = memory_mib(device)
+        if args.profiler_range and i == args.warmup + args.steps - 1:  # memory_mib synchronised the device
+            torch.cuda.profiler.stop()
         peak = max(peak, used)
         if i >= args.warmup:
             times.append(elapsed)
@@ -540,6 +544,9 @@ def main():
     parser.add_argument("--phases", action="store_true",
                         help="also time forward, backward and optimizer apart (the device is synchronised between them)")
     parser.add_argument("--json", default=None, help="also write the report as JSON to this file")
+    parser.add_argument("--profiler-range", action="store_true",
+                        help="record only the timed steps in an attached CUDA profiler (cudaProfilerStart/Stop, as "
+                             "pipeline bench --profiler-range)")
     parser.add_argument("--profile", default=None,
                         help="after timing, profile 5 more steps with torch.profiler and write its kernel table here")
     args = parser.parse_args()
@@ -549,6 +556,8 @@ def main():
         parser.error(f"batch ≥ 1, length 1..{max_length} for {args.model}, steps ≥ 1 and warmup ≥ 0")
 
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    if args.profiler_range and device.type != "cuda":
+        parser.error(f"--profiler-range marks the timed steps for a CUDA profiler: it needs a CUDA device, not {device}")
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True

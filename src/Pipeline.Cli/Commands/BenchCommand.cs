@@ -20,11 +20,12 @@ static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
         var peak = new Option<double?>("--peak-tflops") { Description = "the device's peak TFLOP/s for MFU (known GPUs are looked up)" };
         var phases = new Option<bool>("--phases") { Description = "also time forward, backward and optimizer apart (the device is synchronised between them)" };
+        var profilerRange = new Option<bool>("--profiler-range") { Description = "record only the timed steps in an attached CUDA profiler (nsys --capture-range=cudaProfilerApi, ncu --profile-from-start off)" };
         var json = JsonReport.Option();
 
         var command = new Command("bench", "Time LoRA training steps (forward, compensation, backward, AdamW) per dropout plan.")
         {
-            model, batch, length, plans, device, precision, steps, warmup, peak, phases, json,
+            model, batch, length, plans, device, precision, steps, warmup, peak, phases, profilerRange, json,
         };
         command.SetAction(parse =>
         {
@@ -32,7 +33,7 @@ static class BenchCommand
                 parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(length),
                 parse.GetValue(plans) is { Length: > 0 } p ? p : null, parse.GetValue(device),
                 ParsePrecision(parse.GetValue(precision)!), parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(peak),
-                parse.GetValue(phases));
+                parse.GetValue(phases), parse.GetValue(profilerRange));
             var report = StepBenchmark.Run(options, line => Console.Error.WriteLine(line));
             Print(report);
             JsonReport.WriteIfAsked(parse.GetValue(json), report);

@@ -26,7 +26,8 @@ public sealed record BenchOptions(
     int Warmup = 3,
     int Steps = 10,
     double? PeakTflops = null,
-    bool Phases = false)
+    bool Phases = false,
+    bool ProfilerRange = false)
 {
     public IReadOnlyList<string> Plans { get; init; } = Plans ?? ["baseline", "dropkey-column", "hiddenkey"];
 }
@@ -98,6 +99,8 @@ public static class StepBenchmark
             throw new ArgumentException($"steps {options.Steps}, warmup {options.Warmup}: expected at least 1 timed step and no negative warmup");
         var plans = options.Plans.Select(p => (Name: p, Plan: Plan(p))).ToList();
         var device = TorchRuntime.ResolveDevice(options.Device);
+        if (options.ProfilerRange && device.type != DeviceType.CUDA)
+            throw new ArgumentException($"--profiler-range marks the timed steps for a CUDA profiler: it needs a CUDA device, not {device}");
         double? peak = options.PeakTflops ?? PeakTflops.Of(device, options.Precision);
         var results = new List<BenchResult>();
         long parameters = 0, trainable = 0;
@@ -131,6 +134,7 @@ public static class StepBenchmark
             double loss = 0, forwardSum = 0, backwardSum = 0;
             for (int step = 0; step < options.Warmup + options.Steps; step++)
             {
+                if (options.ProfilerRange && step == options.Warmup) CudaDriver.ProfilerRange(start: true);
                 var watch = Stopwatch.StartNew();
                 double forward = 0, backward = 0;
                 using (var scope = NewDisposeScope())
@@ -144,7 +148,8 @@ public static class StepBenchmark
                     loss = result.Total.item<float>(); // waits for the device
                 }
                 double elapsed = watch.Elapsed.TotalMilliseconds;
-                memory.Sample();
+                memory.Sample(); // synchronises the device: the range below holds this step's kernels
+                if (options.ProfilerRange && step == options.Warmup + options.Steps - 1) CudaDriver.ProfilerRange(start: false);
                 if (step < options.Warmup) continue;
                 times.Add(elapsed);
                 (forwardSum, backwardSum) = (forwardSum + forward, backwardSum + backward - forward);

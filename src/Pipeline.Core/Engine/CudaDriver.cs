@@ -28,6 +28,24 @@ public static class CudaDriver
     [DllImport(Library, EntryPoint = "cuMemGetInfo_v2")]
     static extern int CuMemGetInfo(out nuint free, out nuint total);
 
+    [DllImport(Library, EntryPoint = "cuProfilerStart")]
+    static extern int CuProfilerStart();
+
+    [DllImport(Library, EntryPoint = "cuProfilerStop")]
+    static extern int CuProfilerStop();
+
+    /// <summary>
+    /// Opens (<paramref name="start"/>) or closes the range an attached CUDA profiler records: Nsight Systems with
+    /// <c>--capture-range=cudaProfilerApi</c>, Nsight Compute with <c>--profile-from-start off</c>. Without a profiler
+    /// the driver does nothing. Needs the current thread's CUDA context (made by the first CUDA work on it).
+    /// </summary>
+    public static void ProfilerRange(bool start)
+    {
+        int status = start ? CuProfilerStart() : CuProfilerStop();
+        if (status != 0)
+            throw new InvalidOperationException($"cuProfiler{(start ? "Start" : "Stop")} failed with CUDA driver error {status}");
+    }
+
     /// <summary>Device memory in use (total − free) on the current context's device; 0 when the driver cannot tell.</summary>
     public static long UsedMemoryBytes()
     {

@@ -102,15 +102,16 @@ public sealed class FusedLoraLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var output = nn.functional.linear(input, weight, bias);
         if (merged) return output.MoveToOuterDisposeScope();
-        // The adapter may be fp32 while the frozen path runs in bf16: compute it in its own dtype.
         var adapterInput = (lora_dropout is null ? input : lora_dropout.call(input));
         var parts = output.split(width, -1);
         for (int s = 0; s < slices.Length; s++)
         {
             if (!scaling.TryGetValue(slices[s], out double scale)) continue;
-            var a = A(slices[s]);
-            var delta = B(slices[s]).call(a.call(adapterInput.to(a.weight!.dtype))) * scale;
-            parts[s] = parts[s] + delta.to(output.dtype);
+            var (a, b) = (A(slices[s]).weight!, B(slices[s]).weight!);
+            // fp32 adapters beside a bf16 frozen path compute in bf16, as in LoraLinear.
+            parts[s] = adapterInput.dtype == a.dtype
+                ? parts[s] + B(slices[s]).call(A(slices[s]).call(adapterInput)) * scale
+                : LoraLinear.AddLowPrecision(parts[s], adapterInput, a, b, scale);
         }
         return cat(parts, -1).MoveToOuterDisposeScope();
     }

@@ -62,11 +62,26 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         var output = nn.functional.linear(input, weight, bias);
         if (!merged)
         {
-            // The adapter may be fp32 while the frozen path runs in bf16: compute it in its own dtype.
-            var adapterInput = (lora_dropout is null ? input : lora_dropout.call(input)).to(lora_A.weight!.dtype);
-            output = output + (lora_B.call(lora_A.call(adapterInput)) * Scaling).to(output.dtype);
+            var adapterInput = lora_dropout is null ? input : lora_dropout.call(input);
+            output = adapterInput.dtype == lora_A.weight!.dtype
+                ? output + lora_B.call(lora_A.call(adapterInput)) * Scaling
+                : AddLowPrecision(output, adapterInput, lora_A.weight!, lora_B.weight!, Scaling);
         }
         return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// output + B(A(x))·s where x and output are bf16 and A, B fp32 (mixed precision): the product is computed in
+    /// x's dtype, as PyTorch's autocast computes a linear layer — A and B are cast (small: rank × width), not x
+    /// (batch × length × width), so no fp32 copy of x is made or kept for the backward pass — and the scaling and
+    /// the sum are the epilogue of the second matmul (addmm: output + s·(h Bᵀ)). The master weights, their gradients
+    /// and the optimiser stay fp32. Used by <see cref="FusedLoraLinear"/> too.
+    /// </summary>
+    internal static Tensor AddLowPrecision(Tensor output, Tensor x, Tensor a, Tensor b, double scaling)
+    {
+        var h = nn.functional.linear(x, a.to(x.dtype));
+        var flat = addmm(output.reshape(-1, output.shape[^1]), h.reshape(-1, h.shape[^1]), b.to(x.dtype).t(), beta: 1, alpha: (float)scaling);
+        return flat.view(output.shape);
     }
 
     /// <summary>ΔW = B·A·s, the update the adapter adds to the weight.</summary>

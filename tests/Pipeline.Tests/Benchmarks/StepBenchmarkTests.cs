@@ -71,4 +71,13 @@ public class StepBenchmarkTests
             StepBenchmark.Run(new BenchOptions(Batch: batch, Length: length, Device: "cpu", Steps: steps)));
         Assert.Matches("batch|length|steps", error.Message);
     }
+
+    [Fact]
+    public void A_profiler_range_needs_a_CUDA_device_and_says_so()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            StepBenchmark.Run(new BenchOptions(Batch: 2, Length: 16, Device: "cpu", Steps: 1, ProfilerRange: true)));
+        Assert.Contains("--profiler-range", error.Message);
+        Assert.Contains("CUDA device, not cpu", error.Message);
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Pipeline.Lora;
 using Pipeline.Models;
 using static TorchSharp.torch;
@@ -155,5 +156,33 @@ public class LoraTests
         Assert.Contains(errors, e => e.Contains("alpha -1"));
         Assert.Contains(errors, e => e.Contains("dropout 1"));
         Assert.Contains(errors, e => e.Contains("targets must name"));
+    }
+
+    [Fact]
+    public void Beside_a_bf16_frozen_layer_fp32_adapters_compute_in_bf16_and_keep_fp32_gradients_close_to_full_precision()
+    {
+        manual_seed(3);
+        using var layer = new LoraLinear(64, 48, hasBias: true, rank: 4, scaling: 2.0, dropout: 0);
+        using (no_grad()) layer.B.weight!.normal_(0, 0.5); // B starts at zero: give the adapter something to add
+        var x = randn(3, 7, 64);
+        var full = layer.call(x);
+        full.pow(2).sum().backward();
+        var (fullA, fullB) = (layer.A.weight!.grad!.clone(), layer.B.weight!.grad!.clone());
+        layer.zero_grad();
+
+        layer.to(ScalarType.BFloat16); // as TaskModel.UsePrecision: frozen path bf16, adapters back to fp32
+        layer.A.to(ScalarType.Float32);
+        layer.B.to(ScalarType.Float32);
+        var mixed = layer.call(x.to(ScalarType.BFloat16));
+        mixed.to(ScalarType.Float32).pow(2).sum().backward();
+
+        Assert.Equal(ScalarType.BFloat16, mixed.dtype);
+        Assert.True(mixed.to(ScalarType.Float32).allclose(full, rtol: 0.02, atol: 0.05), "bf16 rounding only");
+        foreach (var (grad, reference) in new[] { (layer.A.weight!.grad!, fullA), (layer.B.weight!.grad!, fullB) })
+        {
+            Assert.Equal(ScalarType.Float32, grad.dtype);
+            double relative = ((grad - reference).norm() / reference.norm()).item<float>();
+            Assert.True(relative < 0.02, $"adapter gradient {relative:P2} off the fp32 one");
+        }
     }
 }

@@ -128,4 +128,22 @@ public class Gpt2LoraTests
         foreach (var (name, parameter) in model.named_parameters())
             Assert.Equal(LoraParameters.IsAdapter(name) || name.StartsWith("classifier.") ? ScalarType.Float32 : ScalarType.BFloat16, parameter.dtype);
     }
+
+    [Fact]
+    public void Under_bf16_the_slice_adapters_compute_close_to_full_precision_and_leave_the_key_slice_alone()
+    {
+        manual_seed(5);
+        using var layer = new FusedLoraLinear(32, 32, ["query", "key", "value"], hasBias: true,
+            new Dictionary<string, (int, double)> { ["query"] = (4, 2.0), ["value"] = (2, 4.0) }, dropout: 0);
+        using (no_grad())
+            foreach (var slice in new[] { "query", "value" }) layer.B(slice).weight!.normal_(0, 0.5);
+        var x = randn(2, 6, 32);
+        var full = layer.call(x);
+        layer.to(ScalarType.BFloat16);
+        layer.AdaptersTo(ScalarType.Float32);
+        var mixed = layer.call(x.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        Assert.True(mixed.allclose(full, rtol: 0.02, atol: 0.05));
+        var plainKey = nn.functional.linear(x.to(ScalarType.BFloat16), layer.Weight, layer.Bias)[.., .., 32..64];
+        Assert.True(TinyModels.Same(plainKey.to(ScalarType.Float32), mixed[.., .., 32..64]), "the key slice has no adapter");
+    }
 }
