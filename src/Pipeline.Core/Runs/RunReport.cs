@@ -25,11 +25,15 @@ public sealed record RunReportResult(IReadOnlyList<VariantSummary> Variants, IRe
 /// <summary>Each test example's prediction and gold target as the metrics read them (a run's <c>test_examples.csv</c>).</summary>
 public sealed record TestExamples(double[] Predicted, double[] Gold);
 
+/// <summary>A generation run's test texts (<c>predictions.jsonl</c>): each example's generated text and its references.</summary>
+public sealed record TestTexts(string[] Hypotheses, string[][] References);
+
 /// <summary>
 /// One complete run as a report reads it: its <c>metrics.json</c>, the data set it ran on (<c>data.json</c>'s name),
-/// and its test examples where it recorded them.
+/// and its test examples where it recorded them — numbers (<see cref="TestExamples"/>), or for a generation task
+/// the texts (<see cref="TestTexts"/>).
 /// </summary>
-public sealed record RunRecord(RunMetrics Metrics, string Dataset, TestExamples? TestExamples);
+public sealed record RunRecord(RunMetrics Metrics, string Dataset, TestExamples? TestExamples, TestTexts? TestTexts = null);
 
 /// <summary>
 /// The compact file <c>pipeline report --export</c> writes: every complete run's record (configuration of the
@@ -97,7 +101,8 @@ public static class RunReport
         var metrics = Storage.AtomicFile.ReadJson<RunMetrics>(Path.Combine(directory, "metrics.json"));
         string data = Path.Combine(directory, "data.json");
         string dataset = File.Exists(data) ? Storage.AtomicFile.ReadJson<DataFile>(data).Name : "?";
-        return new RunRecord(metrics, dataset, RunStore.ReadTestExamples(Path.Combine(directory, "test_examples.csv")));
+        return new RunRecord(metrics, dataset, RunStore.ReadTestExamples(Path.Combine(directory, "test_examples.csv")),
+            RunStore.ReadTestTexts(Path.Combine(directory, "predictions.jsonl")));
     }
 
     /// <summary>The part of <c>data.json</c> a report reads.</summary>

@@ -126,6 +126,27 @@ public sealed class RunStore(string root, string experiment, string variant, int
         return new TestExamples(rows.Select(r => r.predicted).ToArray(), rows.Select(r => r.gold).ToArray());
     }
 
+    /// <summary>A generation run's <c>predictions.jsonl</c> as the report's paired tests read it, or null when there is none.</summary>
+    public static TestTexts? ReadTestTexts(string file)
+    {
+        if (!File.Exists(file)) return null;
+        var lines = File.ReadLines(file).Select((line, i) => (line, number: i + 1)).Where(l => l.line.Length > 0).Select(l =>
+        {
+            try
+            {
+                var prediction = JsonSerializer.Deserialize<PredictionLine>(l.line, JsonLines);
+                return prediction is { Prediction: not null, References: not null }
+                    ? prediction
+                    : throw new InvalidDataException($"{file}:{l.number}: expected an object with 'prediction' and 'references'");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{file}:{l.number}: not a prediction line ({e.Message})", e);
+            }
+        }).ToList();
+        return new TestTexts([.. lines.Select(l => l.Prediction)], [.. lines.Select(l => l.References.ToArray())]);
+    }
+
     /// <summary>Writes the results (adapter or model, history, metrics — metrics last) and removes the checkpoint.</summary>
     public void Complete(TrainingResult result, IReadOnlyDictionary<string, double> test, RunSummary summary)
     {

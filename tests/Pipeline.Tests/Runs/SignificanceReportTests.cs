@@ -84,4 +84,72 @@ public class SignificanceReportTests
         Assert.Equal(1, refused);
         Assert.Contains("no complete run of the baseline 'nothing'", message);
     }
+
+    /// <summary>A complete generation run whose test texts are <paramref name="hypotheses"/> against <paramref name="references"/>.</summary>
+    static void WriteGenerationRun(string root, string experiment, int seed, string metric, string[] hypotheses, string[][] references)
+    {
+        var store = new RunStore(root, experiment, "default", seed);
+        Directory.CreateDirectory(store.Directory);
+        var record = new EpochRecord(1, 10, 0.3, 0.3, 0, 0.4, new Dictionary<string, double> { [metric] = 0.5 }, metric, 1e-4, 1, 100);
+        AtomicFile.WriteJson(store.MetricsFile, new RunMetrics(experiment, "default", seed, metric, record, record,
+            new Dictionary<string, double> { [metric] = 0.5 }, null, 60, new ParameterCounts(100, 8, 2, 10), [record]));
+        var lines = hypotheses.Select((h, i) => System.Text.Json.JsonSerializer.Serialize(new PredictionLine($"mr {i}", h, references[i]),
+            new System.Text.Json.JsonSerializerOptions(AtomicFile.JsonOptions) { WriteIndented = false }));
+        File.WriteAllText(store.PredictionsFile, string.Join("\n", lines) + "\n");
+        AtomicFile.WriteJson(store.DataFile, new { Name = "pkmn-moves" });
+    }
+
+    [Fact]
+    public void Generation_runs_are_compared_on_corpus_BLEU_of_resampled_test_texts()
+    {
+        using var dir = new TestPaths.TempDir();
+        const int n = 40;
+        string[][] references = [.. Enumerable.Range(0, n).Select(i => new[] { $"the move deals {i} damage to the target .", $"it hits the target for {i} damage ." })];
+        string[] right = [.. Enumerable.Range(0, n).Select(i => $"the move deals {i} damage to the target .")];
+        int[] seeds = [1, 2, 3];
+        foreach (int seed in seeds)
+        {
+            // The baseline writes a vaguer text for every fourth example (another quarter each seed).
+            string[] baseline = [.. right.Select((t, i) => i % 4 == seed ? "the target takes damage ." : t)];
+            WriteGenerationRun(dir.Path, "baseline", seed, "bleu", baseline, references);
+            WriteGenerationRun(dir.Path, "better", seed, "bleu", right, references);
+            WriteGenerationRun(dir.Path, "same", seed, "bleu", baseline, references);
+            WriteGenerationRun(dir.Path, "by-rouge", seed, "rouge-l", right, references);
+        }
+        string[][] otherReferences = [.. references.Select(r => new[] { r[0] })];
+        WriteGenerationRun(dir.Path, "other-split", 1, "bleu", right, otherReferences);
+
+        var result = SignificanceReport.Against(RunReport.Collect(dir.Path), "baseline", resamples: 1_000);
+
+        var better = result.Rows.Single(r => r.Experiment == "better");
+        Assert.Equal(3 * n, better.Bootstrap.Examples);
+        // Δ is corpus BLEU of the pooled texts, as `pipeline score` computes it, method − baseline.
+        IReadOnlyList<IReadOnlyList<string>> pooledReferences = [.. seeds.SelectMany(_ => references)];
+        string[] pooledBaseline = [.. seeds.SelectMany(seed => right.Select((t, i) => i % 4 == seed ? "the target takes damage ." : t))];
+        double expected = Pipeline.Metrics.Nlg.Bleu.Score([.. seeds.SelectMany(_ => right)], pooledReferences)
+                          - Pipeline.Metrics.Nlg.Bleu.Score(pooledBaseline, pooledReferences);
+        Assert.Equal(expected, better.Bootstrap.Difference, 12);
+        Assert.True(better.Bootstrap.Difference > 0.1 && better.Bootstrap.Low > 0 && better.Bootstrap.PValue == 0, $"{better.Bootstrap}");
+        Assert.Equal(0.25, better.Wilcoxon, 12); // 3 seeds, all better: 2 · 1/8
+        Assert.Equal("bleu", better.Metric);
+
+        var same = result.Rows.Single(r => r.Experiment == "same");
+        Assert.Equal((0.0, 1.0), (same.Bootstrap.Difference, same.Bootstrap.PValue));
+
+        Assert.Contains(result.Skipped, s => s.StartsWith("by-rouge [default] on pkmn-moves: its metric is rouge-l, the baseline's bleu"));
+        Assert.Contains("other-split [default] on pkmn-moves: seed 1: its test split differs from the baseline's (other references)", result.Skipped);
+    }
+
+    [Fact]
+    public void Text_metrics_other_than_BLEU_are_skipped_with_the_reason()
+    {
+        using var dir = new TestPaths.TempDir();
+        string[][] references = [["a b c d e"], ["f g h i j"]];
+        WriteGenerationRun(dir.Path, "baseline", 1, "rouge-l", ["a b c d e", "f g"], references);
+        WriteGenerationRun(dir.Path, "method", 1, "rouge-l", ["a b c d e", "f g h i j"], references);
+        var result = SignificanceReport.Against(RunReport.Collect(dir.Path), "baseline", resamples: 100);
+        Assert.Empty(result.Rows);
+        Assert.Equal(["method [default] on pkmn-moves: rouge-l is scored on texts; of the text metrics the paired tests take BLEU, whose corpus score is a sum over segments"],
+            result.Skipped);
+    }
 }

@@ -13,31 +13,62 @@ public static class Bleu
     // pymteval's floors: a zero hit count becomes 1e-15 and a zero length 1e-9, so BLEU is always defined.
     const double Tiny = 1e-15, Small = 1e-9;
 
+    /// <summary>
+    /// One segment's share of corpus BLEU: clipped n-gram hits and candidate n-gram counts per order, and the length
+    /// of the reference closest to the candidate. Corpus BLEU is a function of their sums (<see cref="Corpus"/>), so a
+    /// paired bootstrap can rescore any resample of segments without tokenising or counting again.
+    /// </summary>
+    public sealed record SegmentStatistics(double[] Hits, double[] CandidateLengths, double ReferenceLength);
+
     public static double Score(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references) =>
-        ScoreTokens(
-            [.. hypotheses.Select(h => (IReadOnlyList<string>)MtevalTokenizer.Tokenize(h))],
-            [.. references.Select(r => (IReadOnlyList<IReadOnlyList<string>>)[.. r.Select(MtevalTokenizer.Tokenize)])]);
+        Corpus(Segments(hypotheses, references));
 
     /// <summary>BLEU of already tokenised sentences (lower-cased here).</summary>
     public static double ScoreTokens(IReadOnlyList<IReadOnlyList<string>> hypotheses, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> references)
     {
         NlgInput.Check(hypotheses.Count, references);
+        return Corpus(hypotheses.Select((h, s) => Segment(h, references[s])));
+    }
+
+    /// <summary>The <see cref="SegmentStatistics"/> of each text segment (mteval tokens).</summary>
+    public static IReadOnlyList<SegmentStatistics> Segments(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        NlgInput.Check(hypotheses.Count, references);
+        return [.. hypotheses.Select((h, s) => Segment(MtevalTokenizer.Tokenize(h), [.. references[s].Select(MtevalTokenizer.Tokenize)]))];
+    }
+
+    /// <summary>One tokenised segment's statistics (lower-cased here).</summary>
+    public static SegmentStatistics Segment(IReadOnlyList<string> hypothesisTokens, IReadOnlyList<IReadOnlyList<string>> referenceTokens)
+    {
+        var hypothesis = NgramCounts.Lower(hypothesisTokens);
+        var refs = referenceTokens.Select(NgramCounts.Lower).ToList();
+        var hits = new double[MaxOrder];
+        var candidateLengths = new double[MaxOrder];
+        for (int i = 0; i < MaxOrder; i++)
+        {
+            var merged = NgramCounts.MaxOverReferences(refs, i + 1);
+            foreach (var (ngram, count) in NgramCounts.Count(hypothesis, i + 1))
+                hits[i] += Math.Min(merged.GetValueOrDefault(ngram), count);
+            // len − i, negative for a sentence shorter than the order: pymteval (and mteval) count it so.
+            candidateLengths[i] = hypothesis.Length - i;
+        }
+        return new SegmentStatistics(hits, candidateLengths, refs.MinBy(r => (Math.Abs(r.Length - hypothesis.Length), r.Length))!.Length);
+    }
+
+    /// <summary>Corpus BLEU of segments: their statistics summed, then pymteval's brevity penalty and geometric mean.</summary>
+    public static double Corpus(IEnumerable<SegmentStatistics> segments)
+    {
         var hits = new double[MaxOrder];
         var candidateLengths = new double[MaxOrder];
         double referenceLength = 0;
-        for (int s = 0; s < hypotheses.Count; s++)
+        foreach (var segment in segments)
         {
-            var hypothesis = NgramCounts.Lower(hypotheses[s]);
-            var refs = references[s].Select(NgramCounts.Lower).ToList();
             for (int i = 0; i < MaxOrder; i++)
             {
-                var merged = NgramCounts.MaxOverReferences(refs, i + 1);
-                foreach (var (ngram, count) in NgramCounts.Count(hypothesis, i + 1))
-                    hits[i] += Math.Min(merged.GetValueOrDefault(ngram), count);
-                // len − i, negative for a sentence shorter than the order: pymteval (and mteval) count it so.
-                candidateLengths[i] += hypothesis.Length - i;
+                hits[i] += segment.Hits[i];
+                candidateLengths[i] += segment.CandidateLengths[i];
             }
-            referenceLength += refs.MinBy(r => (Math.Abs(r.Length - hypothesis.Length), r.Length))!.Length;
+            referenceLength += segment.ReferenceLength;
         }
 
         double brevity = 1.0;
