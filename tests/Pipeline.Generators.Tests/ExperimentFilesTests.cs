@@ -74,8 +74,19 @@ public class ExperimentFilesTests
         double[] rates = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2];
         var experiments = GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.RepositoryFiles()).Output)
             .Where(e => e.Name.StartsWith("table1-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(17, experiments.Count);
+        Assert.Equal(17 + 6, experiments.Count);
         Assert.All(experiments, e => Assert.All(e.Variants, v => Assert.Equal([1, 2, 3, 4, 5], v.Seeds)));
+
+        // The CPU-budget rows: six methods, each over the three built-in NLU tasks with the same capped budget.
+        var cpu = experiments.Where(e => e.Name.StartsWith("table1-cpu-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, cpu.Count);
+        foreach (var variant in cpu.SelectMany(e => e.Variants.Where(v => v.Variant != "default")))
+        {
+            Assert.Equal((320, 250, 6, 2e-3), (variant.Task.MaxExamples, variant.Task.MaxEvalExamples, variant.Training.Epochs, variant.Training.LearningRate));
+            Assert.Equal($"dataset={variant.Task.Dataset}", variant.Variant);
+        }
+        Assert.All(cpu, e => Assert.Equal(["conll2010-hedge", "debian-sections", "mr-polarity"],
+            e.Variants.Where(v => v.Variant != "default").Select(v => v.Task.Dataset).Order()));
 
         var dropkeyColumn = experiments.Single(e => e.Name == "table1-dropkey-column");
         Assert.Equal(["default", .. rates.Select(r => $"rate={r.ToString(System.Globalization.CultureInfo.InvariantCulture)}")], dropkeyColumn.Variants.Select(v => v.Variant));
