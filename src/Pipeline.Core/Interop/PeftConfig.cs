@@ -151,6 +151,10 @@ public sealed record PeftConfig(
         if (Present("target_parameters")) Refuse("target_parameters", "(set)", "adapters on raw parameters are not LoRA on linear layers");
         if (Present("alora_invocation_tokens")) Refuse("alora_invocation_tokens", "(set)", "activated LoRA is not computed here");
         if (Bool("use_qalora")) Refuse("use_qalora", "true", "QA-LoRA's pooled adapters are not computed here");
+        // LoRA variants of PEFT 0.21's config (each null or false unless chosen): another function than B·A·x·s.
+        if (Bool("use_bdlora")) Refuse("use_bdlora", "true", "block-diagonal LoRA is not computed here");
+        foreach (string variant in new[] { "arrow_config", "kasa_config", "velora_config", "monteclora_config", "lora_ga_config" })
+            if (Present(variant)) Refuse(variant, "(set)", "this LoRA variant is not computed here; plain LoRA (with rsLoRA, rank_pattern, alpha_pattern) is");
 
         var (targets, regex) = json["target_modules"] switch
         {

@@ -18,6 +18,9 @@ public class PeftRefusalTests
     [InlineData("init_lora_weights", "\"pissa\"", "init_lora_weights 'pissa'")]
     [InlineData("peft_type", "\"IA3\"", "peft_type 'IA3'")]
     [InlineData("task_type", "\"TOKEN_CLS\"", "task_type 'TOKEN_CLS'")]
+    [InlineData("use_bdlora", "true", "use_bdlora true")]
+    [InlineData("kasa_config", "{\"r\": 4}", "kasa_config (set)")]
+    [InlineData("arrow_config", "{\"top_k\": 3}", "arrow_config (set)")]
     public void An_unsupported_PEFT_option_is_refused_naming_the_file_and_the_key(string key, string value, string expected)
     {
         using var dir = new TestPaths.TempDir();
