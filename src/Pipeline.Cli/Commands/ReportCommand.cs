@@ -97,6 +97,6 @@ static class ReportCommand
         foreach (string line in result.Skipped)
             Console.WriteLine($"not compared: {line}");
         Console.WriteLine($"p boot: paired bootstrap over the test examples ({resamples:N0} resamples, seeded), two-sided; p Wilcoxon / p sign: exact two-sided " +
-            "tests of the per-seed test differences (5 seeds cannot go below 0.0625); each method at its best variant on dev, per task");
+            $"tests of the per-seed test differences ({Pipeline.Reports.MarkdownReport.SmallestSeedP(result.Rows)}); each method at its best variant on dev, per task");
     }
 }

@@ -55,7 +55,7 @@ public static class MarkdownReport
             Line($"Δ = method − baseline ({string.Join("; ", significance.Baselines.Select(b => $"`{b.Variant}` on {b.Dataset}"))}) on the test split. Paired bootstrap over the test " +
                  $"examples of the common seeds pooled ({significance.Rows.FirstOrDefault()?.Bootstrap.Resamples ?? 0:N0} resamples, seeded): Δ, " +
                  "95 % interval, two-sided p. Over seeds: exact two-sided Wilcoxon signed-rank and sign tests of the per-seed test " +
-                 "differences (with 5 seeds neither goes below 0.0625).");
+                 $"differences ({SmallestSeedP(significance.Rows)}).");
             Line();
             Line("| method | variant | task | metric | seeds | Δ test | 95 % CI | p (bootstrap) | p (Wilcoxon) | p (sign) |");
             Line("|---|---|---|---|---|---|---|---|---|---|");
@@ -97,4 +97,11 @@ public static class MarkdownReport
     static string F4(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
     static string F3(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
     static string Signed(double value) => value.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
+
+    /// <summary>What the tests over seeds can reach: with n seeds, all differences one way give p = 2 / 2ⁿ at best.</summary>
+    public static string SmallestSeedP(IReadOnlyList<Runs.Significance> rows)
+    {
+        int seeds = rows.Count == 0 ? 5 : rows.Max(r => r.Seeds.Count);
+        return $"with {seeds} seed{(seeds == 1 ? "" : "s")} neither goes below {Math.Min(1, 2 / Math.Pow(2, seeds)).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}";
+    }
 }
