@@ -66,19 +66,20 @@ static class ReportCommand
         else
         {
             Console.WriteLine($"{"experiment",-30} {"variant",-24} {"seeds",-10} {"metric",-9} {"dev (median)",12} {"mean ± std",17} {"test",7} {"epoch",6} {"train loss",10} {"dev loss",9} {"trains"}");
+            // A dataset axis makes tasks, not a grid: the best variant is marked per experiment and task.
+            var best = report.Variants.GroupBy(v => (v.Experiment, v.Dataset)).Where(g => g.Count() > 1).Select(RunReport.Best).ToHashSet();
             foreach (var group in report.Variants.GroupBy(v => v.Experiment))
             {
-                bool several = group.Count() > 1;
-                foreach (var (v, i) in group.Select((v, i) => (v, i)))
+                foreach (var v in group)
                 {
-                    string name = several && i == 0 ? v.Variant + " *" : v.Variant;
+                    string name = best.Contains(v) ? v.Variant + " *" : v.Variant;
                     Console.WriteLine($"{v.Experiment,-30} {name,-24} {string.Join(",", v.Seeds),-10} {v.Primary,-9} {v.MedianBestDev,12:F4} " +
                         $"{$"{v.MeanBestDev:F4} ± {v.StdBestDev:F4}",17} {(v.MedianTest is { } t ? t.ToString("F4") : "–"),7} " +
                         $"{v.MedianBestEpoch,6:0.#} {v.MedianFinalTrainLoss,10:F3} {v.MedianFinalDevLoss,9:F3} {Trains(v.Parameters)}");
                 }
             }
             Console.WriteLine("medians over seeds; dev = each run's best evaluation, test at its weights; losses at the last epoch; " +
-                "trains = LoRA (adapters + head) or full fine-tuning, trainable parameters; * = best variant");
+                "trains = LoRA (adapters + head) or full fine-tuning, trainable parameters; * = best variant on its task");
         }
         foreach (string directory in report.Incomplete)
             Console.WriteLine($"not complete: {directory} (still running, or interrupted: 'run … --resume' or 'sweep' continues it)");

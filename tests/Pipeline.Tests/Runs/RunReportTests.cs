@@ -67,6 +67,27 @@ public class RunReportTests
     }
 
     [Fact]
+    public void The_best_variant_is_marked_per_task_so_a_dataset_axis_is_not_a_grid()
+    {
+        using var dir = new TestPaths.TempDir();
+        void Run(string experiment, string variant, string dataset, double dev)
+        {
+            WriteRun(dir.Path, experiment, variant, 1, dev, dev);
+            AtomicFile.WriteJson(new RunStore(dir.Path, experiment, variant, 1).DataFile, new { Name = dataset });
+        }
+        Run("grid", "rate=0.1", "mr-polarity", 0.80);
+        Run("grid", "rate=0.2", "mr-polarity", 0.90);
+        Run("tasks", "dataset=mr-polarity", "mr-polarity", 0.70);
+        Run("tasks", "dataset=debian-sections", "debian-sections", 0.95);
+
+        var (code, output) = PipelineProcess.Run($"report --out {dir.Path}");
+        Assert.True(code == 0, output);
+        Assert.Matches(@"(?m)^grid\s+rate=0\.2 \*\s", output);
+        Assert.Matches(@"(?m)^grid\s+rate=0\.1\s+1\s", output);
+        Assert.DoesNotMatch(@"(?m)^tasks\s+\S+ \*", output);
+    }
+
+    [Fact]
     public void One_experiment_can_be_reported_alone()
     {
         using var dir = new TestPaths.TempDir();
