@@ -20,14 +20,18 @@ static class PipelineProcess
         return start;
     }
 
-    /// <summary>Runs to the end (at most 5 minutes) and returns the exit code and everything it printed.</summary>
+    /// <summary>Runs to the end (at most <paramref name="minutes"/>, else it is killed) and returns the exit code and everything it printed.</summary>
     /// <param name="environment">Variables to set for it, beside the ones this process has.</param>
-    public static (int Code, string Output) Run(string arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static (int Code, string Output) Run(string arguments, IReadOnlyDictionary<string, string>? environment = null, int minutes = 5)
     {
         using var process = Process.Start(StartInfo(arguments, environment))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"pipeline {arguments} did not finish in 5 minutes");
+        if (!process.WaitForExit(TimeSpan.FromMinutes(minutes)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"pipeline {arguments} did not finish in {minutes} minutes");
+        }
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -59,7 +59,8 @@ public class SlurmSweepTests(SlurmCluster cluster, ITestOutputHelper output) : I
         // The same runs trained here, one after another with every core, give the same numbers.
         clock.Restart();
         using var local = new TestPaths.TempDir();
-        (code, text) = PipelineProcess.Run($"sweep smoke --seeds 1,2,3 --device cpu --out {local.Path}");
+        // Six trainings in one process: minutes on a quiet 2-core machine, more beside other work.
+        (code, text) = PipelineProcess.Run($"sweep smoke --seeds 1,2,3 --device cpu --out {local.Path}", minutes: 15);
         Assert.True(code == 0, text);
         output.WriteLine($"the same 6 runs in a local sweep: {clock.Elapsed.TotalSeconds:F1} s");
         foreach (var store in stores)
