@@ -13,7 +13,7 @@ public sealed class SequentialSmokeSweep : IDisposable
 
     public SequentialSmokeSweep()
     {
-        (Code, Output) = PipelineProcess.Run($"sweep smoke --device cpu --out {Root}");
+        (Code, Output) = PipelineProcess.Run($"sweep smoke --device cpu --out {Root}", minutes: 15); // four trainings
     }
 
     public string Root => dir.Path;
@@ -75,7 +75,7 @@ public class SweepTests(SequentialSmokeSweep sequential) : IClassFixture<Sequent
             store.Lock().Dispose();
         Assert.Contains(stores, s => !s.IsComplete); // else the interruption proved nothing
 
-        var (code, output) = PipelineProcess.Run($"sweep smoke --jobs 2 --device cpu --out {dir.Path}");
+        var (code, output) = PipelineProcess.Run($"sweep smoke --jobs 2 --device cpu --out {dir.Path}", minutes: 15);
         Assert.True(code == 0, output);
         Assert.Contains("0 failed, 0 interrupted", output);
         foreach (var (store, expected) in stores.Zip(SequentialSmokeSweep.Stores(sequential.Root)))
