@@ -117,12 +117,13 @@ public static class ReportFigures
     {
         var plot = new ScottPlot.Plot();
         var csv = new StringBuilder("series,seconds_per_epoch\n");
-        plot.Add.Bars(bars.Select(b => b.Seconds).ToArray());
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, bars.Count).Select(i => (double)i).ToArray(), bars.Select(b => b.Name).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        plot.Axes.Margins(bottom: 0);
-        plot.YLabel("seconds per epoch");
+        // Horizontal bars, names on the left in a margin as wide as the longest (rotated names under the bars were cut off).
+        plot.Add.Bars(bars.Select(b => b.Seconds).ToArray()).Horizontal = true;
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, bars.Count).Select(i => (double)i).ToArray(), bars.Select(b => b.Name).ToArray());
+        plot.Axes.Margins(left: 0);
+        plot.XLabel("seconds per epoch");
+        int longest = bars.Count == 0 ? 0 : bars.Max(b => b.Name.Length);
+        plot.Layout.Fixed(new ScottPlot.PixelPadding(left: 20 + 8 * longest, right: 30, bottom: 50, top: 20));
         foreach (var (label, seconds) in bars) csv.Append(Cell(label)).Append(',').Append(F(seconds)).Append('\n');
         return Save(plot, directory, name, caption, csv);
     }
