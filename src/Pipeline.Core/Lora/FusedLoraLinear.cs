@@ -107,11 +107,11 @@ public sealed class FusedLoraLinear : nn.Module<Tensor, Tensor>
         for (int s = 0; s < slices.Length; s++)
         {
             if (!scaling.TryGetValue(slices[s], out double scale)) continue;
-            var (a, b) = (A(slices[s]).weight!, B(slices[s]).weight!);
+            var (a, b) = (A(slices[s]), B(slices[s]));
             // fp32 adapters beside a bf16 frozen path compute in bf16, as in LoraLinear.
-            parts[s] = adapterInput.dtype == a.dtype
-                ? parts[s] + B(slices[s]).call(A(slices[s]).call(adapterInput)) * scale
-                : LoraLinear.AddLowPrecision(parts[s], adapterInput, a, b, scale);
+            parts[s] = adapterInput.dtype == a.weight!.dtype
+                ? parts[s] + b.call(a.call(adapterInput)) * scale
+                : LoraLinear.AddLowPrecision(parts[s], adapterInput, a.weight!, b.weight!, scale);
         }
         return cat(parts, -1).MoveToOuterDisposeScope();
     }

@@ -152,4 +152,17 @@ public class SignificanceReportTests
         Assert.Equal(["method [default] on pkmn-moves: rouge-l is scored on texts; of the text metrics the paired tests take BLEU, whose corpus score is a sum over segments"],
             result.Skipped);
     }
+
+    [Fact]
+    public void A_damaged_predictions_file_is_an_error_naming_the_file_and_line()
+    {
+        using var dir = new TestPaths.TempDir();
+        string file = dir.File("predictions.jsonl");
+        File.WriteAllText(file, "{\"prompt\":\"p\",\"prediction\":\"a\",\"references\":[\"a\"]}\n{\"prompt\":\"p\",\"prediction\":\"b\"}\n");
+        var missing = Assert.Throws<InvalidDataException>(() => RunStore.ReadTestTexts(file));
+        Assert.StartsWith($"{file}:2: expected an object with 'prediction' and 'references'", missing.Message);
+
+        File.WriteAllText(file, "{\"prompt\":\"p\",\"prediction\":\"a\",\"references\":[\"a\"]}\nnot json\n");
+        Assert.StartsWith($"{file}:2: not a prediction line", Assert.Throws<InvalidDataException>(() => RunStore.ReadTestTexts(file)).Message);
+    }
 }
