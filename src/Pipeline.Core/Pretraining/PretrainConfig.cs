@@ -6,8 +6,8 @@ namespace Pipeline.Pretraining;
 
 /// <summary>
 /// A named configuration of <c>pipeline pretrain</c>: the decoder's shape, the blocks and the optimisation. The
-/// vocabulary is always GPT-2's (50,257 tokens, so the checkpoint works with GPT-2's tokenizer files), and
-/// n_positions is the block size.
+/// vocabulary is GPT-2's byte-level BPE (50,257 tokens), or its first <see cref="Merges"/> merges (K + 257 tokens;
+/// the checkpoint carries the cut files, which GPT-2's tokenizer classes read as they are); n_positions is the block size.
 /// </summary>
 /// <param name="BlocksPerEpoch">
 /// Training blocks per epoch; null = all of them. A number smaller than the corpus makes an "epoch" a slice of an
@@ -15,6 +15,7 @@ namespace Pipeline.Pretraining;
 /// checkpoints regularly.
 /// </param>
 /// <param name="EvalBlocks">Held-out blocks scored each epoch (spread evenly over the held-out stream, always the same ones); null = all.</param>
+/// <param name="Merges">GPT-2's BPE cut to its first K merges (<see cref="Gpt2TokenizerFiles.WriteCut"/>); null = all 50,000.</param>
 public sealed record PretrainConfig(
     string Name,
     string Description,
@@ -30,11 +31,19 @@ public sealed record PretrainConfig(
     double WarmupRatio = 0.05,
     double WeightDecay = 0.1,
     double MaxGradNorm = 1.0,
-    int Seed = 0)
+    int Seed = 0,
+    int? Merges = null)
 {
     /// <summary>The decoder's shape (derived; the summary records it as its architecture line, not as a copy of the settings).</summary>
     [JsonIgnore]
-    public Gpt2Config Model => new(Gpt2TokenizerFiles.VocabSize, BlockSize, Embedding, Layers, Heads);
+    public Gpt2Config Model => new(VocabSize, BlockSize, Embedding, Layers, Heads, BosTokenId: EndOfTextId, EosTokenId: EndOfTextId);
+
+    [JsonIgnore]
+    public int VocabSize => Gpt2TokenizerFiles.CutVocabSize(Merges);
+
+    /// <summary>&lt;|endoftext|&gt;: the last id, in GPT-2's vocabulary and in a cut one.</summary>
+    [JsonIgnore]
+    public int EndOfTextId => VocabSize - 1;
 
     /// <summary>
     /// Two CPU cores, at most 30 minutes: 4 layers × 256, 4 heads, blocks of 128 tokens. The tied LM head over
@@ -44,15 +53,26 @@ public sealed record PretrainConfig(
         Layers: 4, Embedding: 256, Heads: 4, BlockSize: 128, BatchSize: 16, Epochs: 5, BlocksPerEpoch: 1_280, EvalBlocks: 256,
         LearningRate: 2e-3, WarmupRatio: 0.05);
 
+    /// <summary>
+    /// <see cref="Cpu"/>'s decoder over GPT-2's BPE cut to its first 8,000 merges (8,257 tokens): the LM head, most of
+    /// a CPU step's compute at 50,257 tokens, shrinks six-fold, so the same minutes train more text — the decoder of
+    /// the NLG quick start, which must pretrain and fine-tune inside 20 minutes on 2 cores (docs/results-nlg.md).
+    /// </summary>
+    public static PretrainConfig CpuBpe8k { get; } = Cpu with
+    {
+        Name = "cpu-bpe8k", Description = "cpu's shape over GPT-2's first 8,000 BPE merges (8,257 tokens), for the NLG quick start",
+        Merges = 8_000,
+    };
+
     /// <summary>An H100/H200: GPT-2 small's shape (12 × 768, 124M parameters), blocks of 512, every block each epoch.</summary>
     public static PretrainConfig Gpu { get; } = new("gpu", "12 layers × 768, 12 heads, blocks of 512 (GPT-2 small's shape), for one H100/H200",
         Layers: 12, Embedding: 768, Heads: 12, BlockSize: 512, BatchSize: 32, Epochs: 8, BlocksPerEpoch: null, EvalBlocks: null,
         LearningRate: 6e-4, WarmupRatio: 0.05);
 
-    /// <summary>The model cache name a run writes unless told otherwise: <c>pipeline-gpt2-cpu</c>, <c>pipeline-gpt2-gpu</c> (ModelCatalog's known names).</summary>
+    /// <summary>The model cache name a run writes unless told otherwise: <c>pipeline-gpt2-cpu</c>, <c>-cpu-bpe8k</c>, <c>-gpu</c> (ModelCatalog's known names).</summary>
     public string DefaultModelName => $"pipeline-gpt2-{Name}";
 
-    public static IReadOnlyList<PretrainConfig> All { get; } = [Cpu, Gpu];
+    public static IReadOnlyList<PretrainConfig> All { get; } = [Cpu, CpuBpe8k, Gpu];
 
     public static PretrainConfig Get(string name) =>
         All.FirstOrDefault(c => c.Name == name)
@@ -64,6 +84,7 @@ public sealed record PretrainConfig(
         if (BlockSize < 2) yield return $"the block size must be at least 2, got {BlockSize}";
         if (BlocksPerEpoch is <= 0 || EvalBlocks is <= 0) yield return "blocks per epoch and evaluation blocks must be positive (or unset for all)";
         if (LearningRate <= 0) yield return $"the learning rate must be positive, got {LearningRate}";
+        if (Merges is < 1 or > 50_000) yield return $"merges keeps the first K of GPT-2's 50,000 merges: between 1 and 50,000, got {Merges}";
         foreach (var error in Model.Validate()) yield return error;
     }
 }

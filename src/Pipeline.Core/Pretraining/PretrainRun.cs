@@ -71,7 +71,10 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
 
         var clock = Stopwatch.StartNew();
         var split = PretrainingCorpus.Load(home);
-        var tokenizer = Gpt2TokenizerFiles.Load(home);
+        var (vocabPath, mergesPath) = config.Merges is int merges
+            ? Gpt2TokenizerFiles.WriteCut(home, merges, Path.Combine(WorkDirectory, "tokenizer"))
+            : (Gpt2TokenizerFiles.VocabPath(home), Gpt2TokenizerFiles.MergesPath(home));
+        var tokenizer = Gpt2TokenizerFiles.Load(vocabPath, mergesPath, config.EndOfTextId);
         var train = TokenBlocks.Tokenize(split.Train, tokenizer, config.BlockSize);
         var heldOut = TokenBlocks.Tokenize(split.HeldOut, tokenizer, config.BlockSize);
         var scored = heldOut.Spread(config.EvalBlocks);
@@ -112,7 +115,7 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
             scored.Count * (config.BlockSize - 1L), baseline, final.Score,
             history.Select(r => new PretrainEpoch(r.Epoch, r.Step, r.TrainLoss, r.DevLoss, r.Score, r.Seconds)).ToList(),
             final.Seconds, device.ToString(), torch.get_num_threads());
-        DecoderCheckpoint.Write(ModelDirectory, model, Gpt2TokenizerFiles.VocabPath(home), Gpt2TokenizerFiles.MergesPath(home), summary);
+        DecoderCheckpoint.Write(ModelDirectory, model, vocabPath, mergesPath, summary);
         Log($"wrote {ModelDirectory} (load it as `model: {{name: {modelName}}}` or `pipeline generate --model {modelName}`)");
         // The checkpoint is the product now; the resumable state (weights + two optimiser moments) would only take space.
         Directory.Delete(WorkDirectory, recursive: true);

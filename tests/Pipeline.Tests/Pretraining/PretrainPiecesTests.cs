@@ -96,8 +96,18 @@ public class PretrainPiecesTests
     public void The_configurations_write_the_decoders_the_model_catalogue_knows_by_name()
     {
         Assert.Equal(ModelCatalog.PretrainedGpt2CpuName, PretrainConfig.Cpu.DefaultModelName);
+        Assert.Equal(ModelCatalog.PretrainedGpt2CpuBpe8kName, PretrainConfig.CpuBpe8k.DefaultModelName);
         Assert.Equal(ModelCatalog.PretrainedGpt2GpuName, PretrainConfig.Gpu.DefaultModelName);
-        Assert.Empty(PretrainConfig.Cpu.Validate());
-        Assert.Empty(PretrainConfig.Gpu.Validate());
+        Assert.All(PretrainConfig.All, c => Assert.Empty(c.Validate()));
+        Assert.Equal(PretrainConfig.All.Select(c => c.DefaultModelName), ModelCatalog.KnownNames.Where(n => n.StartsWith("pipeline-gpt2-")));
+    }
+
+    [Fact]
+    public void A_cut_vocabulary_sizes_the_model_and_moves_end_of_text_to_its_last_id()
+    {
+        Assert.Equal((50_257, 50_256), (PretrainConfig.Cpu.Model.VocabSize, PretrainConfig.Cpu.Model.EosTokenId));
+        Assert.Equal(PretrainConfig.Cpu.Model with { VocabSize = 8_257, BosTokenId = 8_256, EosTokenId = 8_256 }, PretrainConfig.CpuBpe8k.Model);
+        Assert.Contains((PretrainConfig.Cpu with { Merges = 0 }).Validate(), e => e.Contains("between 1 and 50,000, got 0"));
+        Assert.Contains((PretrainConfig.Cpu with { Merges = 50_001 }).Validate(), e => e.Contains("got 50001"));
     }
 }

@@ -77,6 +77,28 @@ public class PretrainRunTests(FetchedCorpus corpus)
     }
 
     [Fact]
+    public void A_run_over_a_cut_vocabulary_writes_its_tokenizer_and_a_model_of_that_size()
+    {
+        using var work = new Workspace(corpus);
+        var config = Tiny with { Name = "tiny-cut", Epochs = 1, Merges = 500 };
+        var run = work.Run(config);
+        var summary = run.Run(resume: false);
+
+        using var pretrained = ModelCatalog.Load(run.ModelDirectory);
+        Assert.Equal(config.Model, pretrained.Config);
+        Assert.Equal((757, 756, 756), (config.Model.VocabSize, config.Model.EosTokenId, config.Model.BosTokenId));
+        var tokenizer = pretrained.RequireDecoderTokenizer();
+        Assert.Equal((757, 756), (tokenizer.VocabSize, tokenizer.EosId));
+        Assert.All(tokenizer.Encode("The President said to Congress"), id => Assert.InRange(id, 0, 755));
+        // From ln(757) ≈ 6.6 at initialisation, and the unigram baseline over the same 757 tokens.
+        Assert.True(summary.HeldOutPerplexity < 757, $"{summary.HeldOutPerplexity}");
+        Assert.InRange(summary.UnigramPerplexity, 20, 757);
+        var lm = pretrained.CreateLanguageModel();
+        using var module = (nn.Module)lm;
+        Assert.NotEqual("", TextGenerator.Generate(lm, tokenizer, ["The President said"], new GenerationOptions(MaxNewTokens: 5))[0]);
+    }
+
+    [Fact]
     public void An_interrupted_run_resumes_from_its_epoch_checkpoint_to_the_uninterrupted_runs_weights()
     {
         using var straight = new Workspace(corpus);
@@ -113,7 +135,7 @@ public class PretrainRunTests(FetchedCorpus corpus)
         Assert.Equal($"--resume: no checkpoint of 'tiny-lm' in {Path.Combine(run.WorkDirectory, "checkpoints")}; run without --resume to start", e.Message);
         Assert.Equal("'../x' cannot name a model directory: use letters, digits, '-' and '_'",
             Assert.Throws<ArgumentException>(() => work.Run(Tiny, "../x").Run(resume: false)).Message);
-        Assert.Equal("unknown pretraining configuration 'tpu'; choose one of cpu, gpu", Assert.Throws<ArgumentException>(() => PretrainConfig.Get("tpu")).Message);
+        Assert.Equal("unknown pretraining configuration 'tpu'; choose one of cpu, cpu-bpe8k, gpu", Assert.Throws<ArgumentException>(() => PretrainConfig.Get("tpu")).Message);
         Assert.Equal("pretraining configuration 'tiny': n_embd 32 is not a multiple of n_head 3",
             Assert.Throws<ArgumentException>(() => work.Run(Tiny with { Heads = 3 }).Run(resume: false)).Message);
     }
