@@ -69,6 +69,27 @@ public class ExperimentFilesTests
     }
 
     [Fact]
+    public void The_training_set_size_rows_differ_from_the_table1_cpu_rows_only_in_the_sample_size_and_seeds()
+    {
+        var experiments = GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.RepositoryFiles()).Output).ToDictionary(e => e.Name);
+        foreach (string method in new[] { "baseline", "hiddenkey-minus", "hiddenkey" })
+        {
+            var sizes = experiments[$"trainsize-cpu-{method}"].Variants.Where(v => v.Variant != "default").ToList();
+            var table1 = experiments[$"table1-cpu-{method}"].Variants.Single(v => v.Variant == "dataset=mr-polarity");
+            Assert.Equal(["max_examples=250", "max_examples=500", "max_examples=1000"], sizes.Select(v => v.Variant));
+            foreach (var size in sizes)
+            {
+                Assert.Equal([1, 2, 3], size.Seeds);
+                Assert.Equal(table1.Task with { MaxExamples = size.Task.MaxExamples }, size.Task);
+                Assert.Equal((table1.Training, table1.Model), (size.Training, size.Model));
+                Assert.Equal(table1.Dropout.ToString(), size.Dropout.ToString());   // plan and compensation
+                Assert.Equal((table1.Lora!.Rank, table1.Lora.Alpha), (size.Lora!.Rank, size.Lora.Alpha));
+                Assert.Equal(table1.Lora.Targets, size.Lora.Targets);
+            }
+        }
+    }
+
+    [Fact]
     public void Table1_rows_carry_the_paper_grids_and_five_seeds()
     {
         double[] rates = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2];

@@ -101,9 +101,18 @@ public static class RunReport
         var metrics = Storage.AtomicFile.ReadJson<RunMetrics>(Path.Combine(directory, "metrics.json"));
         string data = Path.Combine(directory, "data.json");
         string dataset = File.Exists(data) ? Storage.AtomicFile.ReadJson<DataFile>(data).Name : "?";
-        return new RunRecord(metrics, dataset, RunStore.ReadTestExamples(Path.Combine(directory, "test_examples.csv")),
+        return new RunRecord(metrics, ReportedTask(dataset, metrics.Variant), RunStore.ReadTestExamples(Path.Combine(directory, "test_examples.csv")),
             RunStore.ReadTestTexts(Path.Combine(directory, "predictions.jsonl")));
     }
+
+    /// <summary>
+    /// The task a run is reported under: its data set, and its training-sample size where its variant comes from a
+    /// <c>max_examples</c> sweep axis — e.g. <c>mr-polarity (n=250)</c>. A training-set-size study varies a condition,
+    /// not a setting to pick on dev, so each size gets a column of the Table 1 layout and paired tests of its own.
+    /// </summary>
+    public static string ReportedTask(string dataset, string variant) =>
+        variant.Split(',').Select(axis => axis.Split('=', 2)).FirstOrDefault(axis => axis is ["max_examples", _]) is [_, var size]
+            ? $"{dataset} (n={size})" : dataset;
 
     /// <summary>The part of <c>data.json</c> a report reads.</summary>
     sealed record DataFile(string Name);

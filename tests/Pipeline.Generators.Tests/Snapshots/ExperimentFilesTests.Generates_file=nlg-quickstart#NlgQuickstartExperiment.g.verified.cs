@@ -19,7 +19,7 @@ namespace Pipeline.Experiments
         const string name = "nlg-quickstart";
         const string description = "LoRA + HiddenKey on the GPT-2 pretrained here, pkmn-moves data-to-text, dev BLEU picks the epoch";
 
-        static readonly ModelOptions model = new ModelOptions(Name: "pipeline-gpt2-cpu");
+        static readonly ModelOptions model = new ModelOptions(Name: "pipeline-gpt2-cpu-bpe8k");
         static readonly TaskOptions task = new TaskOptions(
             Dataset: "pkmn-moves",
             MaxLength: 128,
@@ -39,7 +39,7 @@ namespace Pipeline.Experiments
             },
             TrainEmbeddings: true);
         static readonly DropoutPlan dropout = Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 1);
-        static readonly TrainingOptions training = new TrainingOptions(Epochs: 4, BatchSize: 8, LearningRate: 0.001, Device: "cpu");
+        static readonly TrainingOptions training = new TrainingOptions(Epochs: 16, BatchSize: 8, LearningRate: 0.002, Device: "cpu");
         static readonly int[] seeds = new int[] { 1 };
 
         static readonly ExperimentDefinition[] variants =

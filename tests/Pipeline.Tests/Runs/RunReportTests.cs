@@ -88,6 +88,40 @@ public class RunReportTests
     }
 
     [Fact]
+    public void A_max_examples_axis_is_a_condition_each_size_a_task_column_and_other_axes_still_tuned_within_it()
+    {
+        using var dir = new TestPaths.TempDir();
+        void Run(string experiment, string variant, double dev, double test)
+        {
+            WriteRun(dir.Path, experiment, variant, 1, dev, test);
+            AtomicFile.WriteJson(new RunStore(dir.Path, experiment, variant, 1).DataFile, new { Name = "mr-polarity" });
+        }
+        // The larger sample scores best on dev; as a grid it would hide the small one. Within a size, rate is tuned.
+        Run("sizes", "max_examples=250,rate=0.1", 0.70, 0.69);
+        Run("sizes", "max_examples=250,rate=0.2", 0.72, 0.66);
+        Run("sizes", "max_examples=1000,rate=0.1", 0.85, 0.84);
+        Run("sizes", "max_examples=1000,rate=0.2", 0.80, 0.81);
+        Run("base", "max_examples=250", 0.65, 0.64);
+        Run("base", "max_examples=1000", 0.83, 0.82);
+
+        var report = RunReport.Collect(dir.Path);
+        var table = new Pipeline.Reports.MethodTable(report);
+        Assert.Equal(["mr-polarity (n=1000)", "mr-polarity (n=250)"], table.Tasks);
+        Assert.Equal("max_examples=250,rate=0.2", table.Cells[("sizes", "mr-polarity (n=250)")].Variant.Variant);
+        Assert.Equal(0.66, table.Cells[("sizes", "mr-polarity (n=250)")].MedianTest, 12);
+        Assert.Equal("max_examples=1000,rate=0.1", table.Cells[("sizes", "mr-polarity (n=1000)")].Variant.Variant);
+
+        // Each size is compared with the baseline's run of the same size.
+        var significance = SignificanceReport.Against(report, "base", resamples: 100);
+        Assert.Equal(["max_examples=1000", "max_examples=250"], significance.Baselines.Select(b => b.Variant));
+        // (These runs wrote no per-example test predictions, so each pairing stops there — after finding its baseline.)
+        Assert.Equal(["sizes [max_examples=1000,rate=0.1] on mr-polarity (n=1000)", "sizes [max_examples=250,rate=0.2] on mr-polarity (n=250)"],
+            significance.Skipped.Select(s => s[..s.IndexOf(':')]));
+        Assert.DoesNotContain(significance.Skipped, s => s.Contains("the baseline has no complete run"));
+        Assert.Equal("mr-polarity", RunReport.ReportedTask("mr-polarity", "rate=0.1,dataset=mr-polarity"));
+    }
+
+    [Fact]
     public void One_experiment_can_be_reported_alone()
     {
         using var dir = new TestPaths.TempDir();
