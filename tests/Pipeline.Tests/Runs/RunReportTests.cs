@@ -106,7 +106,7 @@ public class RunReportTests
 
         var report = RunReport.Collect(dir.Path);
         var table = new Pipeline.Reports.MethodTable(report);
-        Assert.Equal(["mr-polarity (n=1000)", "mr-polarity (n=250)"], table.Tasks);
+        Assert.Equal(["mr-polarity (n=250)", "mr-polarity (n=1000)"], table.Tasks);   // by size, not by text
         Assert.Equal("max_examples=250,rate=0.2", table.Cells[("sizes", "mr-polarity (n=250)")].Variant.Variant);
         Assert.Equal(0.66, table.Cells[("sizes", "mr-polarity (n=250)")].MedianTest, 12);
         Assert.Equal("max_examples=1000,rate=0.1", table.Cells[("sizes", "mr-polarity (n=1000)")].Variant.Variant);
