@@ -84,7 +84,7 @@ public sealed record PretrainConfig(
         if (BlockSize < 2) yield return $"the block size must be at least 2, got {BlockSize}";
         if (BlocksPerEpoch is <= 0 || EvalBlocks is <= 0) yield return "blocks per epoch and evaluation blocks must be positive (or unset for all)";
         if (LearningRate <= 0) yield return $"the learning rate must be positive, got {LearningRate}";
-        if (Merges is < 1 or > 50_000) yield return $"merges keeps the first K of GPT-2's 50,000 merges: between 1 and 50,000, got {Merges}";
+        if (Merges is < 1 or > Gpt2TokenizerFiles.MergeCount) yield return $"merges keeps the first K of GPT-2's 50,000 merges: between 1 and 50,000, got {Merges}";
         foreach (var error in Model.Validate()) yield return error;
     }
 }

