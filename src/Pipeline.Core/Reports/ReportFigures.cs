@@ -71,7 +71,7 @@ public static class ReportFigures
     static (string Axis, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> Series)? Sweep(IReadOnlyList<VariantSummary> variants)
     {
         var parsed = variants.Where(v => v.Variant != "default")
-            .Select(v => (Variant: v, Axes: v.Variant.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1])))
+            .Select(v => (Variant: v, Axes: RunReport.VariantAxes(v.Variant)))
             .ToList();
         if (parsed.Count < 2) return null;
         var names = parsed[0].Axes.Keys.ToList();

@@ -29,13 +29,9 @@ public sealed class MethodTable
         }
         Cells = cells;
         Methods = cells.Keys.Select(k => k.Item1).Distinct().Order(StringComparer.Ordinal).ToList();
-        // By data set, then by training-sample size (RunReport.ReportedTask's "(n=250)" before "(n=1000)").
-        Tasks = cells.Keys.Select(k => k.Item2).Distinct().OrderBy(t => t.Split(SizeMark)[0], StringComparer.Ordinal).ThenBy(SampleSize).ToList();
+        Tasks = cells.Keys.Select(k => k.Item2).Distinct()
+            .OrderBy(t => RunReport.TaskOrder(t).Dataset, StringComparer.Ordinal).ThenBy(t => RunReport.TaskOrder(t).Size).ToList();
     }
-
-    const string SizeMark = " (n=";
-
-    static int SampleSize(string task) => task.Split(SizeMark) is [_, var n] && int.TryParse(n.TrimEnd(')'), out int size) ? size : 0;
 
     /// <summary>The mean of a method's cells when it has every task, else null.</summary>
     public double? Average(string method) =>

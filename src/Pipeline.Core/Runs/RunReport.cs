@@ -111,8 +111,17 @@ public static class RunReport
     /// not a setting to pick on dev, so each size gets a column of the Table 1 layout and paired tests of its own.
     /// </summary>
     public static string ReportedTask(string dataset, string variant) =>
-        variant.Split(',').Select(axis => axis.Split('=', 2)).FirstOrDefault(axis => axis is ["max_examples", _]) is [_, var size]
-            ? $"{dataset} (n={size})" : dataset;
+        VariantAxes(variant).TryGetValue("max_examples", out string? size) ? $"{dataset}{SizeMark}{size})" : dataset;
+
+    const string SizeMark = " (n=";
+
+    /// <summary>How report columns sort: by data set, then by training-sample size ("(n=250)" before "(n=1000)").</summary>
+    public static (string Dataset, int Size) TaskOrder(string task) =>
+        task.Split(SizeMark) is [var dataset, var n] && int.TryParse(n.TrimEnd(')'), out int size) ? (dataset, size) : (task, 0);
+
+    /// <summary>A variant's name parsed into its sweep axes: <c>"rate=0.1,weight=1"</c> → {rate: 0.1, weight: 1}; <c>default</c> → none.</summary>
+    public static Dictionary<string, string> VariantAxes(string variant) =>
+        variant.Split(',').Select(axis => axis.Split('=', 2)).Where(axis => axis.Length == 2).ToDictionary(axis => axis[0], axis => axis[1]);
 
     /// <summary>The part of <c>data.json</c> a report reads.</summary>
     sealed record DataFile(string Name);
