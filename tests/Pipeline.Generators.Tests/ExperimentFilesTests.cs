@@ -95,19 +95,29 @@ public class ExperimentFilesTests
         double[] rates = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2];
         var experiments = GeneratorHarness.LoadRegistry(GeneratorHarness.Run(GeneratorHarness.RepositoryFiles()).Output)
             .Where(e => e.Name.StartsWith("table1-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(17 + 6, experiments.Count);
+        Assert.Equal(17 + 7, experiments.Count);
         Assert.All(experiments, e => Assert.All(e.Variants, v => Assert.Equal([1, 2, 3, 4, 5], v.Seeds)));
 
-        // The CPU-budget rows: six methods, each over the three built-in NLU tasks with the same capped budget.
+        // The CPU-budget rows: six methods, each over the three built-in NLU tasks with the same capped budget, and
+        // HiddenKey's KL weight a decade either side of the 1 its row uses.
         var cpu = experiments.Where(e => e.Name.StartsWith("table1-cpu-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(6, cpu.Count);
+        Assert.Equal(7, cpu.Count);
         foreach (var variant in cpu.SelectMany(e => e.Variants.Where(v => v.Variant != "default")))
         {
             Assert.Equal((320, 250, 6, 2e-3), (variant.Task.MaxExamples, variant.Task.MaxEvalExamples, variant.Training.Epochs, variant.Training.LearningRate));
-            Assert.Equal($"dataset={variant.Task.Dataset}", variant.Variant);
+            Assert.StartsWith($"dataset={variant.Task.Dataset}", variant.Variant);
         }
-        Assert.All(cpu, e => Assert.Equal(["conll2010-hedge", "debian-sections", "mr-polarity"],
+        var methods = cpu.Where(e => e.Name != "table1-cpu-hiddenkey-kl").ToList();
+        Assert.All(methods, e => Assert.Equal(["conll2010-hedge", "debian-sections", "mr-polarity"],
             e.Variants.Where(v => v.Variant != "default").Select(v => v.Task.Dataset).Order()));
+        var klGrid = cpu.Single(e => e.Name == "table1-cpu-hiddenkey-kl").Variants.Where(v => v.Variant != "default").ToList();
+        Assert.Equal(3 * 2, klGrid.Count);
+        foreach (var variant in klGrid)
+        {
+            double weight = variant.Variant.EndsWith("weight=0.1", StringComparison.Ordinal) ? 0.1 : 10;
+            Assert.Equal($"dataset={variant.Task.Dataset},weight={weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}", variant.Variant);
+            Assert.Equal(Presets.HiddenKey(0.1, 0.1, klWeight: weight).ToString(), variant.Dropout.ToString());
+        }
 
         var dropkeyColumn = experiments.Single(e => e.Name == "table1-dropkey-column");
         Assert.Equal(["default", .. rates.Select(r => $"rate={r.ToString(System.Globalization.CultureInfo.InvariantCulture)}")], dropkeyColumn.Variants.Select(v => v.Variant));
