@@ -18,7 +18,7 @@ public static class Schema
         ["name", "description", "model", "task", "lora", "dropout", "compensation", "training", "seeds", "sweep"];
 
     public static readonly string[] ModelKeys = ["name", "path", "head", "pooling"];
-    public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "max_eval_examples", "metric", "decoding"];
+    public static readonly string[] TaskKeys = ["dataset", "format", "path", "columns", "regression", "max_length", "max_examples", "max_eval_examples", "metric", "decoding", "train_every_reference"];
     public static readonly string[] DecodingKeys = ["num_beams", "length_penalty", "no_repeat_ngram_size", "max_new_tokens"];
     public static readonly string[] ColumnKeys = ["text", "pair", "label"];
     public static readonly string[] LoraKeys = ["rank", "alpha", "targets", "dropout", "rslora", "rank_per_target", "train_embeddings", "init_from"];

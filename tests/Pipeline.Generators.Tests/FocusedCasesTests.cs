@@ -131,6 +131,7 @@ public class FocusedCasesTests
               path: data/mr-to-text.jsonl
               metric: rouge_l
               decoding: {num_beams: 4, length_penalty: 0.8, no_repeat_ngram_size: 3, max_new_tokens: 40}
+              train_every_reference: false
             training: {label_smoothing: 0}
             """,
         ["full_fine_tuning"] = """
@@ -165,7 +166,9 @@ public class FocusedCasesTests
         var task = Load("generation_decoding").Variants.Single().Task;
         Assert.Equal(new Experiments.DecodingOptions(NumBeams: 4, LengthPenalty: 0.8, NoRepeatNgramSize: 3, MaxNewTokens: 40), task.Decoding);
         Assert.Equal("rouge_l", task.Metric);
+        Assert.False(task.TrainEveryReference);
         Assert.Null(Load("minimal").Variants.Single().Task.Decoding);
+        Assert.True(Load("minimal").Variants.Single().Task.TrainEveryReference);
     }
 
     [Fact]

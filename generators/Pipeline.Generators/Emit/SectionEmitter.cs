@@ -39,6 +39,7 @@ public static class SectionEmitter
         if (task.MaxEvalExamples is int maxEval) args.Add("MaxEvalExamples: " + Literals.Integer(maxEval));
         if (task.Metric is not null) args.Add("Metric: " + Literals.String(task.Metric));
         if (task.Decoding is { } decoding) args.Add("Decoding: " + Decoding(decoding));
+        if (task.TrainEveryReference is bool every) args.Add("TrainEveryReference: " + Literals.Boolean(every));
         return Literals.Call("new TaskOptions", args);
     }
 

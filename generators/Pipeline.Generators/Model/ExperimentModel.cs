@@ -30,7 +30,7 @@ public sealed record TaskSection(
     string? Dataset, string? Format, string? Path,
     string? TextColumn, string? PairColumn, string? LabelColumn,
     bool? Regression, int? MaxLength, int? MaxExamples, int? MaxEvalExamples, string? Metric,
-    Located Where, DecodingSection? Decoding = null);
+    Located Where, DecodingSection? Decoding = null, bool? TrainEveryReference = null);
 
 /// <summary>YAML <c>task.decoding</c> → DecodingOptions (how a generation task generates its evaluation texts).</summary>
 public sealed record DecodingSection(int? NumBeams, double? LengthPenalty, int? NoRepeatNgramSize, int? MaxNewTokens);

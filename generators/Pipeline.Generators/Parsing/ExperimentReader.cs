@@ -120,7 +120,8 @@ public sealed partial class ExperimentReader
             v.TryGetValue("max_eval_examples", out n) ? Integer(n, "task.max_eval_examples", AtLeastOne) : null,
             v.TryGetValue("metric", out n) ? Name(n, "task.metric", vocabulary.MetricNames) : null,
             where,
-            v.TryGetValue("decoding", out n) ? ReadDecoding(n) : null);
+            v.TryGetValue("decoding", out n) ? ReadDecoding(n) : null,
+            v.TryGetValue("train_every_reference", out n) ? Boolean(n, "task.train_every_reference") : null);
     }
 
     DecodingSection? ReadDecoding(YamlNode node)

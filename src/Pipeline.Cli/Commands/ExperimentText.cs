@@ -41,6 +41,7 @@ static class ExperimentText
         string decodingNote = d.Task.Decoding is null ? "  # generation tasks: the paper's NLG decoding" : "";
         Line($"  decoding: {{num_beams: {decoding.NumBeams}, length_penalty: {Number(decoding.LengthPenalty)}, " +
             $"no_repeat_ngram_size: {decoding.NoRepeatNgramSize}, max_new_tokens: {decoding.MaxNewTokens}}}{decodingNote}");
+        Line($"  train_every_reference: {Bool(d.Task.TrainEveryReference)}  # generation tasks: each reference of a training input trains");
         if (d.Lora is not { } lora) Line("lora: none  # full fine-tuning: no adapters, every weight trains");
         else
         {

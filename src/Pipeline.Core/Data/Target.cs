@@ -41,6 +41,16 @@ public sealed record TextTarget(string Text, IReadOnlyList<string> References) :
     public TextTarget(string text) : this(text, [text]) { }
 
     /// <summary>
+    /// Training examples one per reference: an example whose target has several distinct references becomes one
+    /// example per reference (its <see cref="Text"/> first), each keeping every reference; other examples stay as
+    /// they are. The paper's E2E and WebNLG fine-tuning trains on each (input, text) pair this way.
+    /// </summary>
+    public static IReadOnlyList<Example> OnePerReference(IReadOnlyList<Example> examples) =>
+        [.. examples.SelectMany(e => e.Target is TextTarget target && target.References.Any(r => r != target.Text)
+            ? target.References.Prepend(target.Text).Distinct(StringComparer.Ordinal).Select(text => e with { Target = target with { Text = text } })
+            : [e])];
+
+    /// <summary>
     /// The evaluation subset the example belongs to, for metrics per subset: <see cref="Seen"/> or
     /// <see cref="Unseen"/> (webnlg_xml's dev and test files); null where the data does not say.
     /// </summary>

@@ -58,6 +58,11 @@ public sealed record ModelOptions(string? Name = "all-minilm-l6-v2", string? Pat
 /// <param name="MaxEvalExamples">Use at most this many dev and this many test examples (deterministic subsample); null = all.</param>
 /// <param name="Metric">accuracy, f1, macro_f1, mcc, pearson, spearman; for generation bleu, nist, meteor, rouge_l, cider, ter, perplexity, token_accuracy; null = the task's default.</param>
 /// <param name="Decoding">Generation tasks: how texts are generated for evaluation (YAML <c>task.decoding</c>); null = the paper's NLG decoding.</param>
+/// <param name="TrainEveryReference">
+/// Generation tasks: each reference of a training input is a training example of its own (<see cref="Data.TextTarget.OnePerReference"/>),
+/// as the paper's E2E and WebNLG fine-tuning reads its data — one (meaning representation, text) pair per line; false:
+/// only the input's first text (<see cref="Data.TextTarget.Text"/>) trains. Evaluation always scores against every reference.
+/// </param>
 public sealed record TaskOptions(
     string? Dataset = "mr-polarity",
     string? Format = null,
@@ -70,7 +75,8 @@ public sealed record TaskOptions(
     int? MaxExamples = null,
     string? Metric = null,
     int? MaxEvalExamples = null,
-    DecodingOptions? Decoding = null);
+    DecodingOptions? Decoding = null,
+    bool TrainEveryReference = true);
 
 /// <summary>
 /// How a generation task generates its evaluation texts; the defaults are the paper's NLG decoding (beam 10,

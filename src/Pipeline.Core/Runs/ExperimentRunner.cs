@@ -47,7 +47,10 @@ public static class ExperimentRunner
         var device = TorchRuntime.ResolveDevice(request.Device ?? definition.Training.Device);
         using var prepared = Prepare(definition, device, request.Seed, log);
         var (data, pretrained, task, model) = (prepared.Data, prepared.Pretrained, prepared.Task, prepared.Model);
-        var train = task.Encode(data.Train, pretrained, prepared.MaxLength);
+        var trainExamples = definition.Task.TrainEveryReference ? TextTarget.OnePerReference(data.Train) : data.Train;
+        if (trainExamples.Count != data.Train.Count)
+            log($"training on {trainExamples.Count:N0} (input, reference) pairs of {data.Train.Count:N0} inputs (task.train_every_reference)");
+        var train = task.Encode(trainExamples, pretrained, prepared.MaxLength);
         var dev = task.Encode(data.Dev, pretrained, prepared.MaxLength);
         var test = task.Encode(data.Test, pretrained, prepared.MaxLength);
         var parameters = model.CountParameters();

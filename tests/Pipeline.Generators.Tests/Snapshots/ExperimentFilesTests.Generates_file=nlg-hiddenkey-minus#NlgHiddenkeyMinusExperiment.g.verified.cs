@@ -24,7 +24,8 @@ namespace Pipeline.Experiments
             Dataset: "pkmn-moves",
             MaxLength: 128,
             Metric: "bleu",
-            Decoding: new DecodingOptions(NumBeams: 10, LengthPenalty: 0.9, NoRepeatNgramSize: 4, MaxNewTokens: 32));
+            Decoding: new DecodingOptions(NumBeams: 10, LengthPenalty: 0.9, NoRepeatNgramSize: 4, MaxNewTokens: 32),
+            TrainEveryReference: false);
         static readonly LoraOptions lora = new LoraOptions(
             Rank: 8,
             Alpha: 32,

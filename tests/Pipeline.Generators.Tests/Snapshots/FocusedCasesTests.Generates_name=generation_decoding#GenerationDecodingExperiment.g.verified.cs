@@ -25,7 +25,8 @@ namespace Pipeline.Experiments
             Format: "prompt_target",
             Path: "data/mr-to-text.jsonl",
             Metric: "rouge_l",
-            Decoding: new DecodingOptions(NumBeams: 4, LengthPenalty: 0.8, NoRepeatNgramSize: 3, MaxNewTokens: 40));
+            Decoding: new DecodingOptions(NumBeams: 4, LengthPenalty: 0.8, NoRepeatNgramSize: 3, MaxNewTokens: 40),
+            TrainEveryReference: false);
         static readonly LoraOptions lora = new LoraOptions();
         static readonly DropoutPlan dropout = Presets.Baseline();
         static readonly TrainingOptions training = new TrainingOptions(LabelSmoothing: 0);

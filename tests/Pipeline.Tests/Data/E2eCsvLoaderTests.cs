@@ -44,6 +44,26 @@ public class E2eCsvLoaderTests
     }
 
     [Fact]
+    public void Training_on_every_reference_makes_one_example_per_distinct_text_each_keeping_every_reference()
+    {
+        using var dir = new TestPaths.TempDir();
+        File.WriteAllText(dir.File("train.csv"), Train);
+        File.WriteAllText(dir.File("dev.csv"), "mr,ref\n\"name[Zizzi]\",Zizzi.\n");
+        var train = Load(dir.Path).Train;
+
+        var pairs = TextTarget.OnePerReference(train);
+        // The Eagle's three rows hold two distinct texts; Aromi has one.
+        Assert.Equal([" The Eagle is a coffee shop that serves French food.", " There is a French coffee shop, The Eagle.", " Aromi serves Chinese food."],
+            pairs.Select(p => ((TextTarget)p.Target).Text));
+        Assert.Equal(train[0].Text, pairs[1].Text);
+        Assert.Equal(((TextTarget)train[0].Target).References, ((TextTarget)pairs[1].Target).References);
+        Assert.Same(train[1], pairs[2]);
+        // A label or number target is left alone.
+        var label = new Example("a text", null, new ClassTarget(1));
+        Assert.Equal([label], TextTarget.OnePerReference([label]));
+    }
+
+    [Fact]
     public void The_header_is_found_by_name_in_any_case_beside_other_columns()
     {
         using var dir = new TestPaths.TempDir();

@@ -270,6 +270,34 @@ public class CausalLmTaskTests
     }
 
     [Fact]
+    public void Every_reference_of_a_training_input_trains_unless_told_to_train_on_the_first_only()
+    {
+        using var dir = new TestPaths.TempDir();
+        string model = Directory.CreateDirectory(Path.Combine(dir.Path, "model")).FullName;
+        string data = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        TinyGpt2.WriteCheckpoint(model);
+        // 16 training inputs with two texts each (JSONL "targets"); dev and test with one.
+        string Line(int i, params string[] targets) => JsonSerializer.Serialize(new { prompt = $"p{i}", targets });
+        File.WriteAllLines(Path.Combine(data, "train.jsonl"), Enumerable.Range(0, 16).Select(i => Line(i, " a b.", " b a.")));
+        foreach (string split in new[] { "dev", "test" })
+            File.WriteAllLines(Path.Combine(data, split + ".jsonl"), Enumerable.Range(0, 4).Select(i => Line(i, " a b.")));
+        foreach (bool every in new[] { true, false })
+        {
+            var definition = new ExperimentDefinition("references", every ? "every" : "first", "",
+                new ModelOptions(Name: null, Path: model),
+                new TaskOptions(Dataset: null, Format: DataFormats.PromptTarget, Path: data, MaxLength: 16, Metric: "perplexity",
+                    Decoding: new DecodingOptions(NumBeams: 1, MaxNewTokens: 4), TrainEveryReference: every),
+                new LoraOptions(Rank: 2, Alpha: 4), Presets.Baseline(),
+                new TrainingOptions(Epochs: 1, BatchSize: 8, LearningRate: 1e-2, Device: "cpu"), [1]);
+            var logs = new List<string>();
+            var outcome = ExperimentRunner.Run(definition, new RunRequest(Path.Combine(dir.Path, "runs"), Seed: 1), log: logs.Add);
+            // 32 (input, text) pairs are 4 steps of 8; the 16 first texts 2.
+            Assert.Equal(every ? 4 : 2, outcome.Metrics.Final.Step);
+            Assert.Equal(every, logs.Contains("training on 32 (input, reference) pairs of 16 inputs (task.train_every_reference)"));
+        }
+    }
+
+    [Fact]
     public void A_LLaMA_decoder_fine_tunes_with_its_bos_before_the_prompt_and_every_target_incl_ffn_gate()
     {
         using var dir = new TestPaths.TempDir();
