@@ -99,7 +99,7 @@ public class ExperimentFilesTests
         Assert.All(experiments, e => Assert.All(e.Variants, v => Assert.Equal([1, 2, 3, 4, 5], v.Seeds)));
 
         // The CPU-budget rows: six methods, each over the three built-in NLU tasks with the same capped budget, and
-        // HiddenKey's KL weight a decade either side of the 1 its row uses.
+        // HiddenKey's KL weight from {0.1, 1, 10}.
         var cpu = experiments.Where(e => e.Name.StartsWith("table1-cpu-", StringComparison.Ordinal)).ToList();
         Assert.Equal(7, cpu.Count);
         foreach (var variant in cpu.SelectMany(e => e.Variants.Where(v => v.Variant != "default")))
@@ -111,10 +111,11 @@ public class ExperimentFilesTests
         Assert.All(methods, e => Assert.Equal(["conll2010-hedge", "debian-sections", "mr-polarity"],
             e.Variants.Where(v => v.Variant != "default").Select(v => v.Task.Dataset).Order()));
         var klGrid = cpu.Single(e => e.Name == "table1-cpu-hiddenkey-kl").Variants.Where(v => v.Variant != "default").ToList();
-        Assert.Equal(3 * 2, klGrid.Count);
+        Assert.Equal(3 * 3, klGrid.Count);
         foreach (var variant in klGrid)
         {
-            double weight = variant.Variant.EndsWith("weight=0.1", StringComparison.Ordinal) ? 0.1 : 10;
+            double weight = double.Parse(variant.Variant[(variant.Variant.LastIndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains(weight, new[] { 0.1, 1, 10 });
             Assert.Equal($"dataset={variant.Task.Dataset},weight={weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}", variant.Variant);
             Assert.Equal(Presets.HiddenKey(0.1, 0.1, klWeight: weight).ToString(), variant.Dropout.ToString());
         }

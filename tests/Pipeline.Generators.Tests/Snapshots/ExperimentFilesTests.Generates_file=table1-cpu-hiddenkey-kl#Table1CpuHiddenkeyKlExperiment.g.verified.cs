@@ -11,13 +11,13 @@ using Pipeline.Models;
 namespace Pipeline.Experiments
 {
     /// <summary>
-    /// Experiment <c>table1-cpu-hiddenkey-kl</c> (experiments/table1-cpu-hiddenkey-kl.yaml): HiddenKey at the CPU budget with the KL weight swept a decade either side of 1
-    /// 7 variants: default; dataset=mr-polarity,weight=0.1; …; dataset=debian-sections,weight=10.
+    /// Experiment <c>table1-cpu-hiddenkey-kl</c> (experiments/table1-cpu-hiddenkey-kl.yaml): HiddenKey at the CPU budget with the KL weight from a small grid (0.1, 1, 10)
+    /// 10 variants: default; dataset=mr-polarity,weight=0.1; …; dataset=debian-sections,weight=10.
     /// </summary>
     public sealed class Table1CpuHiddenkeyKlExperiment : IExperiment
     {
         const string name = "table1-cpu-hiddenkey-kl";
-        const string description = "HiddenKey at the CPU budget with the KL weight swept a decade either side of 1";
+        const string description = "HiddenKey at the CPU budget with the KL weight from a small grid (0.1, 1, 10)";
 
         static readonly ModelOptions model = new ModelOptions(Name: "all-minilm-l6-v2", Pooling: Pooling.Mean);
         static readonly LoraOptions lora = new LoraOptions(
@@ -43,6 +43,10 @@ namespace Pipeline.Experiments
                 new TaskOptions(Dataset: "mr-polarity", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
                 Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 0.1)),
             Variant(
+                "dataset=mr-polarity,weight=1",
+                new TaskOptions(Dataset: "mr-polarity", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
+                Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 1)),
+            Variant(
                 "dataset=mr-polarity,weight=10",
                 new TaskOptions(Dataset: "mr-polarity", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
                 Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 10)),
@@ -51,6 +55,10 @@ namespace Pipeline.Experiments
                 new TaskOptions(Dataset: "conll2010-hedge", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
                 Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 0.1)),
             Variant(
+                "dataset=conll2010-hedge,weight=1",
+                new TaskOptions(Dataset: "conll2010-hedge", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
+                Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 1)),
+            Variant(
                 "dataset=conll2010-hedge,weight=10",
                 new TaskOptions(Dataset: "conll2010-hedge", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
                 Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 10)),
@@ -58,6 +66,10 @@ namespace Pipeline.Experiments
                 "dataset=debian-sections,weight=0.1",
                 new TaskOptions(Dataset: "debian-sections", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
                 Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 0.1)),
+            Variant(
+                "dataset=debian-sections,weight=1",
+                new TaskOptions(Dataset: "debian-sections", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
+                Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 1)),
             Variant(
                 "dataset=debian-sections,weight=10",
                 new TaskOptions(Dataset: "debian-sections", MaxLength: 64, MaxExamples: 320, MaxEvalExamples: 250),
