@@ -9,7 +9,11 @@ static class ReportCommand
     public static Command Create()
     {
         var experiment = new Argument<string?>("experiment") { Description = "Only this experiment (default: all).", Arity = ArgumentArity.ZeroOrOne };
-        var runs = new Option<string>("--out") { Description = "The runs folder, or a run summary file written by --export.", DefaultValueFactory = _ => "runs" };
+        var runs = new Option<string[]>("--out")
+        {
+            Description = "The runs folder, or a run summary file written by --export; repeat it to report several as one (a run in two is an error).",
+            DefaultValueFactory = _ => ["runs"],
+        };
         var format = new Option<string>("--format")
         {
             Description = "text: tables on the terminal; markdown: report.md with figures (PNG, and the CSV of each) in --output.",
@@ -29,15 +33,15 @@ static class ReportCommand
         };
         command.SetAction(parse =>
         {
-            string root = parse.GetValue(runs)!;
+            string[] sources = parse.GetValue(runs)!;
             if (parse.GetValue(baseline) is not null && parse.GetValue(experiment) is not null)
                 throw new ArgumentException("--baseline compares experiments: leave out the experiment argument");
-            var report = RunReport.Collect(root, parse.GetValue(experiment));
+            var report = RunReport.Collect(sources, parse.GetValue(experiment));
             var significance = parse.GetValue(baseline) is { } baselineName
                 ? SignificanceReport.Against(report, baselineName, parse.GetValue(resamples)) : null;
             if (parse.GetValue(format) == "markdown")
             {
-                string written = Reports.MarkdownReport.Write(report, significance, parse.GetValue(output) ?? "report", root);
+                string written = Reports.MarkdownReport.Write(report, significance, parse.GetValue(output) ?? "report", string.Join("` + `", sources));
                 Console.WriteLine($"wrote {written} and its figures ({report.Runs.Count} run(s))");
             }
             else

@@ -60,10 +60,35 @@ public static class RunReport
     /// Reads every complete run under <paramref name="source"/> — a runs folder, or a summary file (<c>.json</c>) of
     /// <see cref="Export"/> — optionally of one experiment, and groups them by experiment and variant.
     /// </summary>
-    public static RunReportResult Collect(string source, string? experiment = null)
+    public static RunReportResult Collect(string source, string? experiment = null) => Collect([source], experiment);
+
+    /// <summary>
+    /// The runs of several sources (runs folders and summary files) as one report — e.g. a committed summary and the
+    /// runs of a grid measured later. A run (experiment, variant, seed) found in two sources is an error.
+    /// </summary>
+    public static RunReportResult Collect(IReadOnlyList<string> sources, string? experiment = null)
     {
-        var (runs, incomplete) = File.Exists(source) ? (ReadSummary(source), []) : ReadFolders(source, experiment);
-        runs = runs.Where(r => experiment is null || r.Metrics.Experiment == experiment)
+        var runs = new List<RunRecord>();
+        var incomplete = new List<string>();
+        var from = new Dictionary<(string, string, int), string>();
+        foreach (string source in sources)
+        {
+            var (found, unfinished) = File.Exists(source) ? (ReadSummary(source), []) : ReadFolders(source, experiment);
+            foreach (var run in found.Where(r => experiment is null || r.Metrics.Experiment == experiment))
+            {
+                var key = (run.Metrics.Experiment, run.Metrics.Variant, run.Metrics.Seed);
+                if (!from.TryAdd(key, source))
+                    throw new InvalidDataException($"run {key.Experiment} [{key.Variant}] seed {key.Seed} is in both {from[key]} and {source}: report each run once");
+                runs.Add(run);
+            }
+            incomplete.AddRange(unfinished);
+        }
+        return Group(runs, incomplete);
+    }
+
+    static RunReportResult Group(List<RunRecord> runs, List<string> incomplete)
+    {
+        runs = runs
             .OrderBy(r => r.Metrics.Experiment, StringComparer.Ordinal).ThenBy(r => r.Metrics.Variant, StringComparer.Ordinal).ThenBy(r => r.Metrics.Seed)
             .ToList();
         var variants = runs

@@ -136,6 +136,30 @@ public class RunReportTests
     }
 
     [Fact]
+    public void Several_sources_report_as_one_and_a_run_in_two_of_them_is_an_error()
+    {
+        using var dir = new TestPaths.TempDir();
+        string earlier = Path.Combine(dir.Path, "earlier"), later = Path.Combine(dir.Path, "later");
+        WriteRun(earlier, "grid", "weight=1", 1, 0.80, 0.70);
+        WriteRun(earlier, "baseline", "default", 1, 0.78, 0.69);
+        string summary = Path.Combine(dir.Path, "earlier.json");
+        RunReport.Export(RunReport.Collect(earlier), summary);
+        WriteRun(later, "grid", "weight=10", 1, 0.84, 0.72);
+        WriteRun(later, "grid", "weight=10", 2, 0.86, 0.74);
+
+        var report = RunReport.Collect([summary, later]);
+        Assert.Equal(["baseline/default", "grid/weight=10", "grid/weight=1"], report.Variants.Select(v => $"{v.Experiment}/{v.Variant}"));
+        Assert.Equal([1, 2], report.Variants[1].Seeds);
+        Assert.Equal(0.85, report.Variants[1].MedianBestDev, 12);
+        Assert.Equal(["weight=10", "weight=1"], RunReport.Collect([summary, later], "grid").Variants.Select(v => v.Variant));
+
+        WriteRun(later, "grid", "weight=1", 1, 0.81, 0.71);
+        var twice = Assert.Throws<InvalidDataException>(() => RunReport.Collect([summary, later]));
+        Assert.Contains("run grid [weight=1] seed 1 is in both", twice.Message);
+        Assert.Contains(summary, twice.Message);
+    }
+
+    [Fact]
     public void A_missing_runs_folder_says_how_one_is_made()
     {
         var error = Assert.Throws<DirectoryNotFoundException>(() => RunReport.Collect("/nonexistent/runs"));
