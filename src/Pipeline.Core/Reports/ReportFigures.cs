@@ -86,6 +86,9 @@ public static class ReportFigures
         return (x, series);
     }
 
+    /// <summary>Whether sorted x values are drawn on a log scale: all positive, the largest at least 100 × the smallest.</summary>
+    internal static bool IsLogarithmic(IReadOnlyList<double> sorted) => sorted.Count > 1 && sorted[0] > 0 && sorted[^1] / sorted[0] >= 100;
+
     static double SecondsPerEpoch(RunReportResult report, MethodTable table, string method)
     {
         var variants = table.Tasks.Where(t => table.Cells.ContainsKey((method, t))).Select(t => table.Cells[(method, t)].Variant).ToList();
@@ -95,17 +98,29 @@ public static class ReportFigures
         return perEpoch.Count > 0 ? RunReport.Median(perEpoch) : 0;
     }
 
-    /// <summary>One line per series, saved as <paramref name="name"/>.png with the plotted points in <paramref name="name"/>.csv beside it.</summary>
+    /// <summary>
+    /// One line per series, saved as <paramref name="name"/>.png with the plotted points in <paramref name="name"/>.csv
+    /// beside it. An x axis of positive values spanning two decades or more (a KL-weight grid such as 0.01 … 10) is
+    /// drawn on a log scale, ticked at its values; the CSV keeps the values themselves.
+    /// </summary>
     public static Figure Lines(string directory, string name, string caption, string xLabel, string yLabel,
         IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series)
     {
         var plot = new ScottPlot.Plot();
         var csv = new StringBuilder("series,x,y\n");
+        var xs = series.SelectMany(s => s.Points.Select(p => p.X)).Distinct().Order().ToArray();
+        bool logarithmic = IsLogarithmic(xs);
+        double Position(double x) => logarithmic ? Math.Log10(x) : x;
         foreach (var (label, points) in series)
         {
-            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+            var line = plot.Add.Scatter(points.Select(p => Position(p.X)).ToArray(), points.Select(p => p.Y).ToArray());
             line.LegendText = label;
             foreach (var (x, y) in points) csv.Append(Cell(label)).Append(',').Append(F(x)).Append(',').Append(F(y)).Append('\n');
+        }
+        if (logarithmic)
+        {
+            plot.Axes.Bottom.SetTicks(xs.Select(Position).ToArray(), xs.Select(x => x.ToString("G", CultureInfo.InvariantCulture)).ToArray());
+            xLabel += " (log scale)";
         }
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);

@@ -88,4 +88,14 @@ public class MarkdownReportTests
         string rewritten = MarkdownReport.Write(again, SignificanceReport.Against(again, "baseline", resamples: 1_000), Path.Combine(dir.Path, "again"), "runs");
         Assert.Equal(File.ReadAllText(written), File.ReadAllText(rewritten));
     }
+
+    [Fact]
+    public void A_grid_over_decades_is_drawn_on_a_log_scale_and_a_grid_of_rates_on_a_linear_one()
+    {
+        Assert.True(ReportFigures.IsLogarithmic([0.1, 1, 10]));                    // a KL-weight grid
+        Assert.True(ReportFigures.IsLogarithmic([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10]));
+        Assert.False(ReportFigures.IsLogarithmic([0.01, 0.02, 0.05, 0.1, 0.15, 0.2])); // the paper's rate grid: 20×
+        Assert.False(ReportFigures.IsLogarithmic([0, 1, 10, 100]));               // zero has no logarithm
+        Assert.False(ReportFigures.IsLogarithmic([1]));
+    }
 }
