@@ -114,7 +114,7 @@ public class ExperimentFilesTests
         Assert.Equal(3 * 3, klGrid.Count);
         foreach (var variant in klGrid)
         {
-            double weight = double.Parse(variant.Variant[(variant.Variant.LastIndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            double weight = double.Parse(Pipeline.Runs.RunReport.VariantAxes(variant.Variant)["weight"], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Contains(weight, new[] { 0.1, 1, 10 });
             Assert.Equal($"dataset={variant.Task.Dataset},weight={weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}", variant.Variant);
             Assert.Equal(Presets.HiddenKey(0.1, 0.1, klWeight: weight).ToString(), variant.Dropout.ToString());
