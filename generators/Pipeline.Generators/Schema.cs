@@ -31,7 +31,7 @@ public static class Schema
     public static readonly string[] TrainingKeys =
     [
         "epochs", "batch_size", "learning_rate", "weight_decay", "warmup_ratio", "max_grad_norm",
-        "gradient_accumulation", "eval_every_steps", "early_stopping_patience", "device", "precision", "label_smoothing",
+        "gradient_accumulation", "eval_every_steps", "eval_from_epoch", "early_stopping_patience", "device", "precision", "label_smoothing",
     ];
 
     /// <summary>

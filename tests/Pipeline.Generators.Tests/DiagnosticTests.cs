@@ -228,6 +228,11 @@ public class DiagnosticTests
             lora: none
             training: {precision: bfloat16}
             """,
+        ["bf16_train_embeddings"] = """
+            name: bf16-train-embeddings
+            lora: {train_embeddings: true}
+            training: {precision: bfloat16}
+            """,
         ["sweep_lora_without_lora"] = """
             name: sweep-lora-without-lora
             lora: none

@@ -59,7 +59,7 @@ public class FocusedCasesTests
               dropout: 0.1
               rslora: true
               rank_per_target: {ffn_in: 4, ffn_out: 4}
-              train_embeddings: true
+              train_embeddings: false
               init_from: adapters/peft-sst2
             dropout: {preset: hiddencut, rate: 0.1}
             compensation: {kind: hiddencut_js, weight: 1}
@@ -72,6 +72,7 @@ public class FocusedCasesTests
               max_grad_norm: 0
               gradient_accumulation: 2
               eval_every_steps: 50
+              eval_from_epoch: 2
               early_stopping_patience: 3
               device: cuda:0
               precision: bfloat16

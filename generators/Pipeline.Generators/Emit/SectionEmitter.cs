@@ -162,6 +162,7 @@ public static class SectionEmitter
         if (training.Device is not null) args.Add("Device: " + Literals.String(training.Device));
         if (training.Precision is not null) args.Add("Precision: " + vocabulary.Precisions.Expression(training.Precision));
         if (training.LabelSmoothing is double smoothing) args.Add("LabelSmoothing: " + Literals.Number(smoothing));
+        if (training.EvalFromEpoch is int from) args.Add("EvalFromEpoch: " + Literals.Integer(from));
         return Literals.Call("new TrainingOptions", args);
     }
 

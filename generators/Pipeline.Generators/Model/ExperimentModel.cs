@@ -106,7 +106,7 @@ public sealed record CompensationSection(string? Kind, double? Weight, string? B
 public sealed record TrainingSection(
     int? Epochs, int? BatchSize, double? LearningRate, double? WeightDecay, double? WarmupRatio, double? MaxGradNorm,
     int? GradientAccumulation, int? EvalEverySteps, int? EarlyStoppingPatience, string? Device, string? Precision,
-    double? LabelSmoothing, Located Where);
+    double? LabelSmoothing, Located Where, int? EvalFromEpoch = null);
 
 /// <summary>One axis of the sweep grid: its values in YAML order (numbers or names), each with its location.</summary>
 public sealed record SweepAxis(string Name, EquatableArray<SweepValue> Values, SourceSpan KeySpan);

@@ -314,7 +314,8 @@ public sealed partial class ExperimentReader
             device,
             v.TryGetValue("precision", out n) ? Name(n, "training.precision", vocabulary.Precisions.Map) : null,
             v.TryGetValue("label_smoothing", out n) ? Number(n, "training.label_smoothing", new Range(0, true, 1, false, "in [0, 1)")) : null,
-            where);
+            where,
+            v.TryGetValue("eval_from_epoch", out n) ? Integer(n, "training.eval_from_epoch", AtLeastOne) : null);
     }
 
     EquatableArray<int>? ReadSeeds(YamlNode node)

@@ -78,8 +78,9 @@ public static class ExperimentValidator
     }
 
     /// <summary>
-    /// bf16 keeps frozen weights in bf16 (TaskModel.UsePrecision); with every weight training, bf16 master weights
-    /// would round small updates away (TaskModel.UsePrecision refuses it at run time with the same words).
+    /// bf16 keeps frozen weights in bf16 (TaskModel.UsePrecision); with every weight training, or the token embeddings
+    /// training beside the adapters, bf16 master weights would round small updates away (TaskModel.UsePrecision
+    /// refuses both at run time with the same words).
     /// </summary>
     static void CheckFullFineTuning(LoraSection lora, TrainingSection training, VocabularyModel vocabulary, ConflictAt conflict)
     {
@@ -87,6 +88,9 @@ public static class ExperimentValidator
         if (lora.IsNone && training.Precision == bf16)
             conflict(training.Where.ValueOf("precision"),
                 $"training.precision {bf16} with lora: {Schema.NoLora}: full fine-tuning would train bf16 weights, whose rounding loses small updates (there are no fp32 master weights); use precision {vocabulary.Precisions.YamlOf("Float32")}, or LoRA");
+        if (lora.TrainEmbeddings == true && training.Precision == bf16)
+            conflict(training.Where.ValueOf("precision"),
+                $"training.precision {bf16} with lora.train_embeddings: the token embeddings would train as bf16 weights, whose rounding loses small updates (there are no fp32 master weights); use precision {vocabulary.Precisions.YamlOf("Float32")}, or train_embeddings: false");
     }
 
     static void CheckPreset(DropoutSection dropout, VocabularyModel vocabulary, ConflictAt conflict)

@@ -83,6 +83,7 @@ static class ExperimentText
         Line($"  max_grad_norm: {Number(d.Training.MaxGradNorm)}");
         Line($"  gradient_accumulation: {d.Training.GradientAccumulation}");
         Line($"  eval_every_steps: {d.Training.EvalEverySteps}");
+        Line($"  eval_from_epoch: {d.Training.EvalFromEpoch}");
         Line($"  early_stopping_patience: {d.Training.EarlyStoppingPatience}");
         Line($"  device: {d.Training.Device ?? "null  # CUDA when available"}");
         Line($"  precision: {Name(d.Training.Precision)}");

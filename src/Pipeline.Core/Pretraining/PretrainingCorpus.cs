@@ -23,28 +23,69 @@ public static class PretrainingCorpus
 {
     public static IReadOnlyList<CorpusSource> Sources { get; } = [BrownCorpus.Instance, StateOfTheUnion.Instance, MobyDick.Instance];
 
+    /// <summary>In-domain texts a configuration may mix in (<see cref="PretrainConfig.Domain"/>).</summary>
+    public static IReadOnlyList<CorpusSource> DomainSources { get; } = [PkmnTexts.Instance];
+
+    /// <summary>What <paramref name="config"/> reads: the general corpus and its domain text if any; null = every source (what <c>pipeline pretrain fetch</c> fetches).</summary>
+    public static IReadOnlyList<CorpusSource> SourcesOf(PretrainConfig? config) =>
+        config is null ? [.. Sources, .. DomainSources]
+        : config.Domain is { } domain ? [.. Sources, DomainSource(domain.Source)]
+        : Sources;
+
+    static CorpusSource DomainSource(string name) =>
+        DomainSources.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"unknown domain text '{name}'; choose one of {string.Join(", ", DomainSources.Select(s => s.Name))}");
+
     /// <summary>The share of documents held out (by hash, so about this share).</summary>
     public const double HeldOutFraction = 0.05;
 
     /// <summary>Salt of the split hash; changing it would move documents between the splits.</summary>
     public const string Salt = "pretrain-heldout:";
 
-    /// <summary>Fetches every source and GPT-2's tokenizer files (each skipped when cached).</summary>
-    public static void Fetch(PipelineHome home, bool force = false, Action<string>? progress = null)
+    /// <summary>Fetches the sources of <paramref name="config"/> (null: all) and GPT-2's tokenizer files (each skipped when cached).</summary>
+    public static void Fetch(PipelineHome home, bool force = false, Action<string>? progress = null, PretrainConfig? config = null)
     {
-        foreach (var source in Sources) source.Fetch(home, force, progress);
+        foreach (var source in SourcesOf(config)) source.Fetch(home, force, progress);
         Gpt2TokenizerFiles.Fetch(home, force, progress);
     }
 
-    /// <summary>Everything <c>pipeline pretrain</c> needs, or the first thing missing (with the command that fetches it).</summary>
-    public static void Require(PipelineHome home)
+    /// <summary>Everything <c>pipeline pretrain</c> needs for <paramref name="config"/> (null: all), or the first thing missing (with the command that fetches it).</summary>
+    public static void Require(PipelineHome home, PretrainConfig? config = null)
     {
-        foreach (var source in Sources) source.Package.Require(home);
+        foreach (var source in SourcesOf(config)) source.Package.Require(home);
         Gpt2TokenizerFiles.Package.Require(home);
     }
 
-    /// <summary>Reads the cached sources and splits their documents.</summary>
-    public static CorpusSplit Load(PipelineHome home) => Split(Sources.SelectMany(s => s.Load(home)).ToList());
+    /// <summary>
+    /// Reads the cached general corpus and splits its documents; with <paramref name="config"/>'s domain text, adds its
+    /// documents as <see cref="PretrainDomain"/> describes (the general corpus's split and order stay as they are).
+    /// </summary>
+    public static CorpusSplit Load(PipelineHome home, PretrainConfig? config = null)
+    {
+        var general = Split(Sources.SelectMany(s => s.Load(home)).ToList());
+        if (config?.Domain is not { } domain) return general;
+        var texts = Split(DomainSource(domain.Source).Load(home));
+        List<CorpusDocument> train = [.. general.Train, .. Mix(texts.Train, domain, config.Seed)];
+        List<CorpusDocument> heldOut = [.. general.HeldOut, .. Join(texts.HeldOut, domain.TextsPerDocument, domain.Source, "heldout")];
+        string definition = $"{general.Definition}; {domain.Source}'s texts split the same way, training texts ×{domain.Repeats} " +
+            $"(each pass shuffled, {domain.TextsPerDocument} a document), held-out texts once";
+        return new CorpusSplit(train, heldOut, definition, Hash(train, heldOut));
+    }
+
+    /// <summary>The domain's training texts <see cref="PretrainDomain.Repeats"/> times over, each pass in its own seeded order, joined into documents.</summary>
+    static IEnumerable<CorpusDocument> Mix(IReadOnlyList<CorpusDocument> texts, PretrainDomain domain, int seed)
+    {
+        for (int pass = 1; pass <= domain.Repeats; pass++)
+        {
+            var order = texts.ToArray();
+            new Random(unchecked(seed * 7_919 + pass)).Shuffle(order);
+            foreach (var document in Join(order, domain.TextsPerDocument, domain.Source, $"pass{pass}")) yield return document;
+        }
+    }
+
+    /// <summary>Consecutive texts joined <paramref name="size"/> at a time, one per line, keyed <c>prefix-N</c>.</summary>
+    static IEnumerable<CorpusDocument> Join(IReadOnlyList<CorpusDocument> texts, int size, string source, string prefix) =>
+        texts.Chunk(size).Select((chunk, i) => new CorpusDocument(source, $"{prefix}-{i + 1}", string.Join("\n", chunk.Select(t => t.Text))));
 
     /// <summary>Documents whose bucket lies below <paramref name="heldOut"/> are held out; the rest train. Order is kept.</summary>
     public static CorpusSplit Split(IReadOnlyList<CorpusDocument> documents, double heldOut = HeldOutFraction, string salt = Salt)

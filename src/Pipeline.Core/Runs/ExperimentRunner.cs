@@ -117,7 +117,7 @@ public static class ExperimentRunner
                 }
             }
             model.to(device);
-            model.UsePrecision(definition.Training.Precision);
+            model.UsePrecision(definition.Training.Precision, definition.Lora?.TrainEmbeddings == true);
             if (definition.IsFullFineTuning) model.TrainEveryWeight();
             else model.FreezeForLora(definition.Lora!.TrainEmbeddings);
             return new PreparedExperiment(data, pretrained, task, maxLength, model);

@@ -78,6 +78,7 @@ public sealed class Trainer(
             // (seed, epoch) instead, so a run resumed at an epoch boundary draws the masks the uninterrupted one drew.
             if (device.type == DeviceType.CUDA)
                 torch.cuda.manual_seed_all(unchecked(seed * 1_000_003L + epoch));
+            bool evaluates = epoch >= options.EvalFromEpoch || epoch == options.Epochs;
             var groups = EncodedSplit.Chunks(EpochOrder(train.Count, seed, epoch), options.BatchSize).Chunk(options.GradientAccumulation);
             foreach (var group in groups)
             {
@@ -90,13 +91,13 @@ public sealed class Trainer(
                 }
                 state = state with { Step = state.Step + 1 };
                 observer.Stepped(state.Step, losses.LastTotal, schedule.At(state.Step - 1));
-                if (options.EvalEverySteps > 0 && state.Step % options.EvalEverySteps == 0)
+                if (evaluates && options.EvalEverySteps > 0 && state.Step % options.EvalEverySteps == 0)
                     (state, best) = Evaluate(state, best, epoch, dev, losses, schedule, secondsBefore + clock.Elapsed.TotalSeconds);
             }
             if (state.StopReason is not null) break;
 
-            // Every epoch ends with an evaluation, unless an every-N-steps one just happened at this step.
-            if (state.History.Count == 0 || state.History[^1].Step != state.Step)
+            // Every evaluating epoch ends with an evaluation, unless an every-N-steps one just happened at this step.
+            if (evaluates && (state.History.Count == 0 || state.History[^1].Step != state.Step))
                 (state, best) = Evaluate(state, best, epoch, dev, losses, schedule, secondsBefore + clock.Elapsed.TotalSeconds);
             state = state with { EpochsDone = epoch };
             if (options.EarlyStoppingPatience > 0 && state.EvaluationsWithoutImprovement >= options.EarlyStoppingPatience)

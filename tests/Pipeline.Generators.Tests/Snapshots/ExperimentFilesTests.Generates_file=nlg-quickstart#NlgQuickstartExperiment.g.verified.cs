@@ -19,13 +19,12 @@ namespace Pipeline.Experiments
         const string name = "nlg-quickstart";
         const string description = "LoRA + HiddenKey on the GPT-2 pretrained here, pkmn-moves data-to-text, dev BLEU picks the epoch";
 
-        static readonly ModelOptions model = new ModelOptions(Name: "pipeline-gpt2-cpu-bpe8k");
+        static readonly ModelOptions model = new ModelOptions(Name: "pipeline-gpt2-cpu-pkmn");
         static readonly TaskOptions task = new TaskOptions(
             Dataset: "pkmn-moves",
             MaxLength: 128,
             Metric: "bleu",
-            Decoding: new DecodingOptions(NumBeams: 10, LengthPenalty: 0.9, NoRepeatNgramSize: 4, MaxNewTokens: 32),
-            TrainEveryReference: false);
+            Decoding: new DecodingOptions(NumBeams: 10, LengthPenalty: 0.9, NoRepeatNgramSize: 4, MaxNewTokens: 32));
         static readonly LoraOptions lora = new LoraOptions(
             Rank: 8,
             Alpha: 32,
@@ -40,7 +39,7 @@ namespace Pipeline.Experiments
             },
             TrainEmbeddings: true);
         static readonly DropoutPlan dropout = Presets.HiddenKey(keyRate: 0.1, hiddenRate: 0.1, klWeight: 1);
-        static readonly TrainingOptions training = new TrainingOptions(Epochs: 16, BatchSize: 8, LearningRate: 0.002, Device: "cpu");
+        static readonly TrainingOptions training = new TrainingOptions(Epochs: 12, BatchSize: 8, LearningRate: 0.002, Device: "cpu", EvalFromEpoch: 6);
         static readonly int[] seeds = new int[] { 1 };
 
         static readonly ExperimentDefinition[] variants =

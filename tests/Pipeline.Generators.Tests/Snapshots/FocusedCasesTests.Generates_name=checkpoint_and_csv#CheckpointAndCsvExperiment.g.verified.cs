@@ -44,7 +44,7 @@ namespace Pipeline.Experiments
             },
             Dropout: 0.1,
             UseRsLora: true,
-            TrainEmbeddings: true,
+            TrainEmbeddings: false,
             InitFrom: "adapters/peft-sst2",
             RankPerTarget: new Dictionary<LoraTarget, int> { [LoraTarget.FfnIn] = 4, [LoraTarget.FfnOut] = 4 });
         static readonly DropoutPlan dropout = Presets.HiddenCut(rate: 0.1).With(new HiddenCutJs(1));
@@ -59,7 +59,8 @@ namespace Pipeline.Experiments
             EvalEverySteps: 50,
             EarlyStoppingPatience: 3,
             Device: "cuda:0",
-            Precision: Precision.BFloat16);
+            Precision: Precision.BFloat16,
+            EvalFromEpoch: 2);
         static readonly int[] seeds = new int[] { 1 };
 
         static readonly ExperimentDefinition[] variants =

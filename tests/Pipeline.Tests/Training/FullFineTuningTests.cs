@@ -104,11 +104,14 @@ public class FullFineTuningTests
     }
 
     [Fact]
-    public void Precision_bfloat16_is_refused_for_full_fine_tuning()
+    public void Precision_bfloat16_is_refused_for_full_fine_tuning_and_for_trained_embeddings()
     {
         var error = Assert.Throws<ArgumentException>(() => TinyModels.Classifier().UsePrecision(Precision.BFloat16));
         Assert.Contains("lora: none", error.Message);
         Assert.Contains("use precision float32", error.Message);
+        error = Assert.Throws<ArgumentException>(() => TinyModels.Classifier(lora: new LoraOptions(Rank: 2)).UsePrecision(Precision.BFloat16, trainEmbeddings: true));
+        Assert.Contains("lora.train_embeddings", error.Message);
+        Assert.Contains("use precision float32, or train_embeddings: false", error.Message);
         TinyModels.Classifier(lora: new LoraOptions(Rank: 2)).UsePrecision(Precision.BFloat16); // LoRA keeps its bf16 path
     }
 

@@ -101,6 +101,17 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Epochs_before_eval_from_epoch_train_without_evaluating_and_the_last_epoch_always_evaluates()
+    {
+        var result = Fit(LoraModel(), Options with { Epochs = 3, EvalEverySteps = 4, EvalFromEpoch = 2 }, DropoutPlan.None);
+        Assert.Equal([8, 12, 16, 18], result.History.Select(r => r.Step));
+        Assert.Equal([2, 2, 3, 3], result.History.Select(r => r.Epoch));
+        // A first evaluating epoch after the last: the last one evaluates, so a run always has a result.
+        var late = Fit(LoraModel(), Options with { Epochs = 2, EvalFromEpoch = 5 }, DropoutPlan.None);
+        Assert.Equal([2], late.History.Select(r => r.Epoch));
+    }
+
+    [Fact]
     public void Gradient_accumulation_of_two_half_batches_equals_one_full_batch()
     {
         var single = new TrainingOptions(Epochs: 1, BatchSize: 48, LearningRate: 1e-2, WarmupRatio: 0, MaxGradNorm: 0);

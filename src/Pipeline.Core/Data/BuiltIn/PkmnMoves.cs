@@ -6,10 +6,9 @@ namespace Pipeline.Data.BuiltIn;
 /// Pokémon moves, record → short description: a small real data-to-text set in the E2E style. The data is
 /// @pkmn/dex's (Pokémon Showdown's) <c>data/moves.json</c>: generation 9's full records and, for generations 1–8,
 /// the changes from the generation after (<c>{"inherit": true, …}</c> overrides fields, null removes the move), merged
-/// as <c>Dex.forGen(n)</c> merges them. The package ships it bundled into JavaScript; its source map
-/// (<c>build/index.js.map</c>) carries the original JSON in <c>sourcesContent</c>, which is read here as JSON — no
-/// JavaScript is run. The prompt is <see cref="DataToText.Prompt"/> of the move's meaning representation
-/// (<see cref="PkmnMoveMeaning"/>, from its current record); the training target is its current <c>shortDesc</c>
+/// as <c>Dex.forGen(n)</c> merges them, read from the package's source map (<see cref="PkmnDexSourceMap"/>). The
+/// prompt is <see cref="DataToText.Prompt"/> of the move's meaning representation (<see cref="PkmnMoveMeaning"/>,
+/// from its current record); the training target is its current <c>shortDesc</c>
 /// (else <c>desc</c>); the references add every other distinct short description of a generation whose record has the
 /// same meaning representation. Grouped by move id.
 /// </summary>
@@ -18,7 +17,7 @@ public sealed class PkmnMoves : BuiltInDataset
     public const string Package = "@pkmn/dex";
     public const string PackageVersion = "0.10.11";
     public const string SourceMap = "package/build/index.js.map";
-    const string MovesSource = "../data/moves.json";
+    public const string MovesSource = "../data/moves.json";
     const int CurrentGeneration = 9;
 
     public static PkmnMoves Instance { get; } = new()
@@ -110,7 +109,7 @@ public sealed class PkmnMoves : BuiltInDataset
     /// <summary>Every generation's moves, 1 to 9, merged down from generation 9 as <c>ModdedDex.load</c> does.</summary>
     static Dictionary<int, Dictionary<string, Dictionary<string, JsonElement>>> Generations(string sourceMap)
     {
-        using var moves = JsonDocument.Parse(MovesJson(sourceMap));
+        using var moves = JsonDocument.Parse(PkmnDexSourceMap.Read(sourceMap, MovesSource));
         var generations = new Dictionary<int, Dictionary<string, Dictionary<string, JsonElement>>>
         {
             [CurrentGeneration] = Entries(sourceMap, moves.RootElement, CurrentGeneration)
@@ -142,16 +141,4 @@ public sealed class PkmnMoves : BuiltInDataset
 
     static Dictionary<string, JsonElement> Fields(JsonElement move) =>
         move.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
-
-    /// <summary>The original <c>data/moves.json</c> text from the source map's <c>sourcesContent</c>.</summary>
-    static string MovesJson(string sourceMap)
-    {
-        using var map = JsonDocument.Parse(File.ReadAllBytes(sourceMap));
-        var sources = map.RootElement.GetProperty("sources").EnumerateArray().Select(s => s.GetString()).ToList();
-        int index = sources.IndexOf(MovesSource);
-        if (index < 0 || !map.RootElement.TryGetProperty("sourcesContent", out var contents) || contents.GetArrayLength() <= index
-            || contents[index].ValueKind != JsonValueKind.String)
-            throw new InvalidDataException($"{sourceMap}: the source map does not carry {MovesSource}; the upstream layout changed");
-        return contents[index].GetString()!;
-    }
 }
