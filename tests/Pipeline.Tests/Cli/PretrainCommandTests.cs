@@ -27,6 +27,6 @@ public class PretrainCommandTests
 
         (code, output) = Run("pretrain --config tpu", dir.Path);
         Assert.Equal(1, code);
-        Assert.Equal("error: unknown pretraining configuration 'tpu'; choose one of cpu, cpu-bpe8k, gpu\n", output);
+        Assert.Equal("error: unknown pretraining configuration 'tpu'; choose one of cpu, cpu-bpe8k, cpu-pkmn, gpu\n", output);
     }
 }

@@ -118,6 +118,10 @@ public class PretrainPiecesTests
         Assert.Equal(PretrainConfig.CpuBpe8k.Model, PretrainConfig.CpuPkmn.Model);
         Assert.Equal(PretrainConfig.CpuBpe8k with { Name = "cpu-pkmn", Description = PretrainConfig.CpuPkmn.Description, Epochs = 10, Domain = PretrainConfig.CpuPkmn.Domain }, PretrainConfig.CpuPkmn);
         Assert.Equal(new PretrainDomain("pkmn-texts", 10, 20), PretrainConfig.CpuPkmn.Domain);
+        // Only the configuration that mixes the Pokémon texts in needs them fetched; `pretrain fetch` (null) fetches all.
+        Assert.Equal(["brown", "sotu", "moby-dick", "pkmn-texts"], PretrainingCorpus.SourcesOf(PretrainConfig.CpuPkmn).Select(s => s.Name));
+        Assert.Equal(["brown", "sotu", "moby-dick"], PretrainingCorpus.SourcesOf(PretrainConfig.CpuBpe8k).Select(s => s.Name));
+        Assert.Equal(PretrainingCorpus.SourcesOf(PretrainConfig.CpuPkmn), PretrainingCorpus.SourcesOf(null));
         Assert.Contains((PretrainConfig.CpuPkmn with { Domain = new("wiki", 1, 20) }).Validate(), e => e == "unknown domain text 'wiki'; choose one of pkmn-texts");
         Assert.Contains((PretrainConfig.CpuPkmn with { Domain = new("pkmn-texts", 0, 20) }).Validate(), e => e.Contains("repeats and texts per document must be positive"));
     }

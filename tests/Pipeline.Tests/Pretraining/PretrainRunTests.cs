@@ -135,7 +135,7 @@ public class PretrainRunTests(FetchedCorpus corpus)
         Assert.Equal($"--resume: no checkpoint of 'tiny-lm' in {Path.Combine(run.WorkDirectory, "checkpoints")}; run without --resume to start", e.Message);
         Assert.Equal("'../x' cannot name a model directory: use letters, digits, '-' and '_'",
             Assert.Throws<ArgumentException>(() => work.Run(Tiny, "../x").Run(resume: false)).Message);
-        Assert.Equal("unknown pretraining configuration 'tpu'; choose one of cpu, cpu-bpe8k, gpu", Assert.Throws<ArgumentException>(() => PretrainConfig.Get("tpu")).Message);
+        Assert.Equal("unknown pretraining configuration 'tpu'; choose one of cpu, cpu-bpe8k, cpu-pkmn, gpu", Assert.Throws<ArgumentException>(() => PretrainConfig.Get("tpu")).Message);
         Assert.Equal("pretraining configuration 'tiny': n_embd 32 is not a multiple of n_head 3",
             Assert.Throws<ArgumentException>(() => work.Run(Tiny with { Heads = 3 }).Run(resume: false)).Message);
     }
