@@ -67,7 +67,7 @@ public sealed record PretrainConfig(
     };
 
     /// <summary>
-    /// The decoder of the NLG quick start: <see cref="CpuBpe8k"/> trained twice as long (10 epochs, ≈ 10 minutes on 2
+    /// The decoder of the NLG quick start: <see cref="CpuBpe8k"/> trained twice as long (10 epochs, ≈ 8 minutes on 2
     /// cores), with the Pokémon ability and item descriptions (<see cref="PkmnTexts"/>) mixed in ten times over, so it
     /// meets the domain's words and phrasing ("Sp. Def", "by 1 stage", "the holder") before the quick start fine-tunes
     /// it on move descriptions, which it never sees (docs/results-nlg.md).
